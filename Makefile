@@ -1,0 +1,39 @@
+# The front door: `make book` builds the book, `make test` runs every test, `make lab` opens the notebooks.
+# Each creates the virtual environment .venv (pinned by constraints.txt) when it is missing or stale.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# The pages that are notebooks (they have a kernel); the rest of book/ is prose.
+NOTEBOOK_PAGES = $(shell grep -l '^kernelspec:' book/*.md)
+
+.PHONY: book test lab sync lock clean
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+	@echo "The book is in _build/html/index.html"
+
+test: $(STAMP)
+	RNNLIB_QUICK=1 $(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+sync: $(STAMP)
+	$(BIN)/jupytext --sync $(NOTEBOOK_PAGES)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Unrolled needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.12 ...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[all]"
+	touch $(STAMP)
+
+# Re-pin every dependency to what installs now (then commit constraints.txt).
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet --upgrade -e ".[all]"
+	$(BIN)/python .ci/lock.py > constraints.txt
+
+clean:
+	rm -rf _build

@@ -1,0 +1,140 @@
+"""Sphinx extension for the Unrolled book: what Jupyter Book 1 does not do out of the box.
+
+- Executes every notebook with a quiet environment (no progress bars, no TensorFlow log lines), so
+  anything that still reaches stderr is a real warning and fails the build (``stderr_output: warn``).
+- Serves MathJax from the site itself (the ``django-static-mathjax`` package), so math renders offline.
+- Points the Colab and Binder launch buttons at the paired ``notebooks/*.ipynb`` instead of the
+  ``book/*.md`` the pages are built from, which Colab cannot open.
+- ``{nb-runtime}`docname``` role: how long that notebook took to execute in this build.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+QUIET_KERNEL_ENV = {
+    "RNNLIB_PROGRESS": "0",  # rnnlib's tqdm bars belong in a learner's notebook, not on a page
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "TF_ENABLE_ONEDNN_OPTS": "0",  # also silences oneDNN's start-up line, which ignores the log level
+}
+
+MATHJAX_DIR = "mathjax"
+MATHJAX_SCRIPT = "tex-mml-chtml.js"
+NOTEBOOK_PAGE = re.compile(r"/book/(?P<name>[\w.-]+)\.(md|ipynb)(?=$|[?#&])")
+
+
+# ---------------------------------------------------------------- quiet kernels
+
+
+def quiet_kernels(app, config):
+    for key, value in QUIET_KERNEL_ENV.items():
+        os.environ.setdefault(key, value)  # kernels inherit the builder's environment
+
+
+# ---------------------------------------------------------------- MathJax from the site
+
+
+def mathjax_source() -> Path:
+    import mathjax  # the django-static-mathjax package: MathJax 3 as static files
+
+    return Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+
+
+def use_local_mathjax(app, config):
+    config.mathjax_path = f"{MATHJAX_DIR}/{MATHJAX_SCRIPT}"  # relative to _static
+
+
+def copy_mathjax(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / MATHJAX_DIR
+    if (target / MATHJAX_SCRIPT).exists():
+        return
+    keep = {MATHJAX_SCRIPT, "input", "output", "a11y", "sre", "ui", "adaptors"}
+
+    def ignore(directory, names):
+        if Path(directory) == mathjax_source():
+            return [name for name in names if name not in keep]
+        return [name for name in names if name == "svg"]  # the page uses the CHTML output only
+
+    shutil.copytree(mathjax_source(), target, ignore=ignore, dirs_exist_ok=True)
+
+
+# ---------------------------------------------------------------- launch buttons
+
+
+def notebook_launch_links(app, pagename, templatename, context, doctree):
+    """Rewrite launch URLs that end in book/NAME.md to notebooks/NAME.ipynb, when that notebook exists."""
+    root = Path(app.confdir)
+    for group in context.get("header_buttons", []):
+        if group.get("label") != "launch-buttons":
+            continue
+        for button in group.get("buttons", []):
+            url = button.get("url", "")
+            match = NOTEBOOK_PAGE.search(url)
+            if not match:
+                continue
+            notebook = f"notebooks/{match['name']}.ipynb"
+            if not (root / notebook).exists():
+                logger.warning(f"{pagename}: no paired notebook {notebook} for the launch buttons")
+                continue
+            button["url"] = url[: match.start()] + "/" + notebook + url[match.end():]
+
+
+# ---------------------------------------------------------------- notebook run times
+
+
+class runtime_node(nodes.Inline, nodes.TextElement):
+    """Placeholder for a notebook's run time, filled in once every notebook has executed."""
+
+
+def runtime_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    env = inliner.document.settings.env
+    from myst_nb.ext.execution_tables import METADATA_KEY
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    # Re-render this page whenever a notebook re-executes (myst-nb does this for its own tables).
+    NbMetadataCollector.set_doc_data(env, env.docname, METADATA_KEY, True)
+    return [runtime_node(rawtext, "", target=text.strip())], []
+
+
+def format_seconds(seconds) -> str:
+    if seconds is None:
+        return "not executed"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
+
+
+class FillRuntimes(SphinxPostTransform):
+    default_priority = 8
+
+    def run(self, **kwargs):
+        from myst_nb.sphinx_ import NbMetadataCollector
+
+        metadata = NbMetadataCollector.get_doc_data(self.env)
+        for node in list(self.document.findall(runtime_node)):
+            target = node["target"]
+            if target not in self.env.found_docs:
+                logger.warning(f"nb-runtime: no page {target!r}", location=node)
+            data = metadata.get(target, {}).get("exec_data") or {}
+            node.replace_self(nodes.inline(text=format_seconds(data.get("runtime"))))
+
+
+def setup(app):
+    app.connect("config-inited", quiet_kernels)
+    app.connect("config-inited", use_local_mathjax)
+    app.connect("build-finished", copy_mathjax)
+    app.connect("html-page-context", notebook_launch_links, priority=900)  # after the theme's buttons
+    app.add_node(runtime_node)
+    app.add_role("nb-runtime", runtime_role)
+    app.add_post_transform(FillRuntimes)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

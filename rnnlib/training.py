@@ -1,0 +1,91 @@
+"""Truncated backprop's outer loop, the same for every framework.
+
+A framework supplies one function, ``step(x_window, y_window, state) -> (loss, state)``, that runs
+the model over a (batch_size, num_steps) window from ``state`` and returns the window's mean loss
+and the final state. These loops carry the state from window to window (TF-style truncated
+backprop: the step function stops the gradient at the window's first state) and keep the book's
+learning curves. NumPy and tqdm only.
+"""
+
+import time
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from rnnlib.batching import num_windows, windows
+
+
+class LearningCurve(NamedTuple):
+    """Mean training loss of each block of ``every`` windows, and the time the training took."""
+
+    window: np.ndarray  # (num_points,) index of the last window of each block, counted over all epochs
+    loss: np.ndarray  # (num_points,) mean loss over that block
+    every: int
+    seconds: float
+
+
+def train_windows(
+    step: Callable[[np.ndarray, np.ndarray, Any], tuple[Any, Any]],
+    x,
+    y,
+    *,
+    batch_size: int,
+    num_steps: int,
+    num_epochs: int,
+    zero_state: Callable[[int], Any],
+    every: int = 100,
+    progress: bool = True,
+    desc: str = "training",
+) -> LearningCurve:
+    """Run ``step`` over ``num_epochs`` passes of windows; the state restarts at zero each epoch.
+
+    Averages the loss over each block of ``every`` windows (exactly ``every``; a partial block at
+    the end of training is averaged over the windows it has).
+    """
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise ValueError(f"every must be an integer >= 1, got {every!r}")
+    if isinstance(num_epochs, bool) or not isinstance(num_epochs, int) or num_epochs < 1:
+        raise ValueError(f"num_epochs must be an integer >= 1, got {num_epochs!r}")
+    per_epoch = num_windows(len(x), batch_size=batch_size, num_steps=num_steps)
+    points, block, count = [], [], 0
+    start = time.perf_counter()
+    with tqdm(total=per_epoch * num_epochs, desc=desc, disable=not progress, leave=False) as bar:
+        for _ in range(num_epochs):
+            state = zero_state(batch_size)
+            for x_window, y_window in windows(x, y, batch_size=batch_size, num_steps=num_steps):
+                loss, state = step(x_window, y_window, state)
+                block.append(float(loss))
+                count += 1
+                if len(block) == every:
+                    points.append((count, np.mean(block)))
+                    block = []
+                bar.update()
+    if block:
+        points.append((count, np.mean(block)))
+    seconds = time.perf_counter() - start
+    window, loss = (np.array(column) for column in zip(*points))
+    return LearningCurve(window, loss, every, seconds)
+
+
+def mean_loss_over(
+    loss_sum: Callable[[np.ndarray, np.ndarray, Any], tuple[Any, Any]],
+    x,
+    y,
+    *,
+    batch_size: int,
+    num_steps: int,
+    zero_state: Callable[[int], Any],
+) -> float:
+    """Mean per-step loss over a whole sequence, the state carried across windows, nothing trained.
+
+    ``loss_sum(x_window, y_window, state) -> (sum of the window's per-step losses, state)``.
+    """
+    total, count = 0.0, 0
+    state = zero_state(batch_size)
+    for x_window, y_window in windows(x, y, batch_size=batch_size, num_steps=num_steps):
+        window_sum, state = loss_sum(x_window, y_window, state)
+        total += float(window_sum)
+        count += x_window.size
+    return total / count
