@@ -8,6 +8,7 @@ Parameters come from ``rnnlib.cell_numpy.init_params`` so every framework starts
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ log lines off the pages
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # its start-up line ignores the level; small ops run faster without
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -75,9 +76,12 @@ def zero_state(model):
 
 
 def make_optimizer(name="adagrad", learning_rate=0.1) -> keras.optimizers.Optimizer:
-    """Adagrad (Keras's defaults match TF1's: accumulators start at 0.1), or plain SGD."""
+    """Adagrad exactly as TF1's AdagradOptimizer, which the original used, or plain SGD.
+
+    TF1 divides by sqrt(accumulator) with no epsilon; the accumulators start at 0.1, so that is safe.
+    """
     if name == "adagrad":
-        return keras.optimizers.Adagrad(learning_rate=learning_rate, initial_accumulator_value=0.1, epsilon=1e-7)
+        return keras.optimizers.Adagrad(learning_rate=learning_rate, initial_accumulator_value=0.1, epsilon=0.0)
     if name == "sgd":
         return keras.optimizers.SGD(learning_rate=learning_rate)
     raise ValueError(f"optimizer must be 'adagrad' or 'sgd', got {name!r}")
@@ -106,7 +110,7 @@ def make_train_step(model, optimizer):
 
 
 def train(model, x, y, *, batch_size=200, num_steps=10, num_epochs=1, optimizer="adagrad",
-          learning_rate=0.1, every=100, progress=True, desc="TensorFlow"):
+          learning_rate=0.1, every=100, progress=None, desc="TensorFlow"):
     """Train ``model`` by truncated backprop on the sequences x, y of shape (n,); returns a LearningCurve."""
     step = make_train_step(model, make_optimizer(optimizer, learning_rate))
     return train_windows(step, x, y, batch_size=batch_size, num_steps=num_steps, num_epochs=num_epochs,

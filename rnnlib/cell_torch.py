@@ -75,9 +75,13 @@ def zero_state(model) -> callable:
 
 
 def make_optimizer(model, name="adagrad", learning_rate=0.1) -> torch.optim.Optimizer:
-    """Adagrad as TensorFlow defines it (accumulators start at 0.1, epsilon 1e-7), or plain SGD."""
+    """Adagrad exactly as TF1's AdagradOptimizer, which the original used, or plain SGD.
+
+    PyTorch's defaults differ (accumulators start at 0, eps 1e-10 added to the root); TF1 starts the
+    accumulators at 0.1 and adds no epsilon.
+    """
     if name == "adagrad":
-        return torch.optim.Adagrad(model.parameters(), lr=learning_rate, initial_accumulator_value=0.1, eps=1e-7)
+        return torch.optim.Adagrad(model.parameters(), lr=learning_rate, initial_accumulator_value=0.1, eps=0.0)
     if name == "sgd":
         return torch.optim.SGD(model.parameters(), lr=learning_rate)
     raise ValueError(f"optimizer must be 'adagrad' or 'sgd', got {name!r}")
@@ -102,7 +106,7 @@ def make_train_step(model, optimizer):
 
 
 def train(model, x, y, *, batch_size=200, num_steps=10, num_epochs=1, optimizer="adagrad",
-          learning_rate=0.1, every=100, progress=True, desc="PyTorch"):
+          learning_rate=0.1, every=100, progress=None, desc="PyTorch"):
     """Train ``model`` by truncated backprop on the sequences x, y of shape (n,); returns a LearningCurve."""
     step = make_train_step(model, make_optimizer(model, optimizer, learning_rate))
     return train_windows(step, x, y, batch_size=batch_size, num_steps=num_steps, num_epochs=num_epochs,

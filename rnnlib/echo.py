@@ -80,7 +80,12 @@ def probability_of_one(x: np.ndarray, *, effects=None, base=DEFAULT_BASE) -> np.
     p = np.full(len(x), _check_base(base))
     for lag, effect in effects.items():
         p += effect * lagged(x, lag)
-    return np.clip(p, 0.0, 1.0)
+    return np.clip(p, 0.0, 1.0, out=p)
+
+
+def fair_coins(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` fair 0/1 coins as uint8: the eight bits of each random byte are eight independent coins."""
+    return np.unpackbits(rng.integers(0, 256, size=(n + 7) // 8, dtype=np.uint8))[:n]
 
 
 def generate(n, *, effects=None, base=DEFAULT_BASE, seed=None) -> tuple[np.ndarray, np.ndarray]:
@@ -95,10 +100,10 @@ def generate(n, *, effects=None, base=DEFAULT_BASE, seed=None) -> tuple[np.ndarr
     effects = _check_effects(effects)
     base = _check_base(base)
     rng = np.random.default_rng(seed)
-    x = rng.integers(0, 2, size=n)
-    r = rng.random(n)
-    y = (r < probability_of_one(x, effects=effects, base=base)).astype(np.int64)
-    return x, y
+    x = fair_coins(rng, n)  # (n,) uint8
+    r = rng.random(n)  # (n,) uniform in [0, 1)
+    y = r < probability_of_one(x, effects=effects, base=base)
+    return x.astype(np.int64), y.astype(np.int64)
 
 
 def generate_legacy(n) -> tuple[np.ndarray, np.ndarray]:

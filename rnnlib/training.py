@@ -7,14 +7,23 @@ backprop: the step function stops the gradient at the window's first state) and 
 learning curves. NumPy and tqdm only.
 """
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from rnnlib.batching import num_windows, windows
+
+
+PROGRESS_ENV = "RNNLIB_PROGRESS"
+
+
+def show_progress() -> bool:
+    """Progress bars are on unless ``RNNLIB_PROGRESS=0`` (the book build sets it: bars belong in notebooks)."""
+    return os.environ.get(PROGRESS_ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
 
 
 class LearningCurve(NamedTuple):
@@ -23,7 +32,13 @@ class LearningCurve(NamedTuple):
     window: np.ndarray  # (num_points,) index of the last window of each block, counted over all epochs
     loss: np.ndarray  # (num_points,) mean loss over that block
     every: int
+    windows_per_epoch: int
     seconds: float
+
+    @property
+    def epoch(self) -> np.ndarray:
+        """Each point's position in epochs (1.0 = the end of the first pass over the data)."""
+        return self.window / self.windows_per_epoch
 
 
 def train_windows(
@@ -36,13 +51,14 @@ def train_windows(
     num_epochs: int,
     zero_state: Callable[[int], Any],
     every: int = 100,
-    progress: bool = True,
+    progress: bool | None = None,
     desc: str = "training",
 ) -> LearningCurve:
     """Run ``step`` over ``num_epochs`` passes of windows; the state restarts at zero each epoch.
 
     Averages the loss over each block of ``every`` windows (exactly ``every``; a partial block at
-    the end of training is averaged over the windows it has).
+    the end of training is averaged over the windows it has). ``progress=None`` shows a tqdm bar
+    unless ``RNNLIB_PROGRESS=0``.
     """
     if isinstance(every, bool) or not isinstance(every, int) or every < 1:
         raise ValueError(f"every must be an integer >= 1, got {every!r}")
@@ -51,7 +67,7 @@ def train_windows(
     per_epoch = num_windows(len(x), batch_size=batch_size, num_steps=num_steps)
     points, block, count = [], [], 0
     start = time.perf_counter()
-    with tqdm(total=per_epoch * num_epochs, desc=desc, disable=not progress, leave=False) as bar:
+    with tqdm(total=per_epoch * num_epochs, desc=desc, disable=not (show_progress() if progress is None else progress), leave=False) as bar:
         for _ in range(num_epochs):
             state = zero_state(batch_size)
             for x_window, y_window in windows(x, y, batch_size=batch_size, num_steps=num_steps):
@@ -66,7 +82,7 @@ def train_windows(
         points.append((count, np.mean(block)))
     seconds = time.perf_counter() - start
     window, loss = (np.array(column) for column in zip(*points))
-    return LearningCurve(window, loss, every, seconds)
+    return LearningCurve(window, loss, every, per_epoch, seconds)
 
 
 def mean_loss_over(

@@ -1,0 +1,37 @@
+"""Benchmarks behind every claim the book makes about speed or quality.
+
+``python -m rnnlib.bench NAME`` runs one and prints a table, then, as its last line, ``key=value``
+pairs separated by spaces. The names and keys are stable: the book and the notes quote them.
+"""
+
+from importlib import import_module
+from typing import NamedTuple
+
+#: name -> (module under rnnlib.bench, one line on what it measures)
+BENCHMARKS = {
+    "data": ("data", "vectorized echo generators against the original loop, 1,000,000 steps"),
+    "echo": ("echo", "TF and PyTorch hand-rolled cells trained to the floor of the echo task"),
+}
+
+
+class Result(NamedTuple):
+    """What a benchmark measured: table rows for people, key=value pairs for scripts."""
+
+    rows: list[dict]
+    summary: dict
+
+
+def run(name: str) -> Result:
+    """Run the benchmark ``name`` and return its Result."""
+    if name not in BENCHMARKS:
+        raise ValueError(f"unknown benchmark {name!r}; expected one of {sorted(BENCHMARKS)}")
+    module = import_module(f"rnnlib.bench.{BENCHMARKS[name][0]}")
+    return module.run()
+
+
+def summary_line(summary: dict) -> str:
+    """The last line a benchmark prints: ``key=value`` pairs separated by spaces."""
+    def show(value):
+        return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+    return " ".join(f"{key}={show(value)}" for key, value in summary.items())

@@ -1,0 +1,28 @@
+"""python -m rnnlib.bench NAME: run one benchmark, print its table, then key=value pairs."""
+
+import argparse
+import sys
+
+from rnnlib.bench import BENCHMARKS, run, summary_line
+from rnnlib.tables import text_table
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rnnlib.bench", description=__doc__)
+    parser.add_argument("name", nargs="?", help="the benchmark to run: " + ", ".join(BENCHMARKS))
+    parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+    args = parser.parse_args(argv)
+    if args.list or args.name is None:
+        for name, (_, about) in BENCHMARKS.items():
+            print(f"{name:8s} {about}")
+        return 0 if args.list else 2
+    if args.name not in BENCHMARKS:
+        parser.error(f"unknown benchmark {args.name!r}; expected one of: {', '.join(BENCHMARKS)}")
+    result = run(args.name)
+    print(text_table(result.rows))
+    print(summary_line(result.summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""rnnlib.training, rnnlib.size and rnnlib.tables: the loops, the quick switch and the tables."""
+
+import numpy as np
+import pytest
+
+import rnnlib
+from rnnlib import tables, training
+
+
+def counting_step():
+    """A fake step whose loss is the number of the window (1, 2, 3, ...), to test the bookkeeping."""
+    calls = []
+
+    def step(x_window, y_window, state):
+        calls.append(state)
+        return float(len(calls)), state + 1
+
+    return step, calls
+
+
+def test_learning_curve_averages_exactly_every_windows():
+    step, _ = counting_step()
+    x = np.zeros(1000, dtype=int)
+    curve = training.train_windows(step, x, x, batch_size=10, num_steps=4, num_epochs=2, zero_state=lambda b: 0,
+                                   every=10, progress=False)
+    # 100 steps per row / 4 = 25 windows per epoch, 50 in all: blocks 1-10, 11-20, ..., 41-50.
+    assert curve.windows_per_epoch == 25
+    assert curve.window.tolist() == [10, 20, 30, 40, 50]
+    assert curve.loss.tolist() == [5.5, 15.5, 25.5, 35.5, 45.5]
+    assert curve.epoch.tolist() == [0.4, 0.8, 1.2, 1.6, 2.0]
+
+
+def test_a_partial_last_block_is_averaged_over_what_it_has():
+    step, _ = counting_step()
+    x = np.zeros(120, dtype=int)
+    curve = training.train_windows(step, x, x, batch_size=2, num_steps=5, num_epochs=1, zero_state=lambda b: 0,
+                                   every=5, progress=False)
+    assert curve.window.tolist() == [5, 10, 12] and curve.loss[-1] == 11.5
+
+
+def test_state_is_carried_and_restarts_each_epoch():
+    step, calls = counting_step()
+    x = np.zeros(40, dtype=int)
+    training.train_windows(step, x, x, batch_size=2, num_steps=5, num_epochs=2, zero_state=lambda b: 0,
+                           every=100, progress=False)
+    assert calls == [0, 1, 2, 3, 0, 1, 2, 3]
+
+
+def test_mean_loss_over_counts_every_step():
+    x = np.arange(100)
+    loss = training.mean_loss_over(lambda xw, yw, s: (xw.sum(), s), x, x, batch_size=5, num_steps=4,
+                                   zero_state=lambda b: None)
+    assert loss == pytest.approx(x.mean())
+
+
+def test_training_arguments_are_checked():
+    x = np.zeros(100, dtype=int)
+    with pytest.raises(ValueError, match=r"every must be an integer >= 1, got 0"):
+        training.train_windows(None, x, x, batch_size=2, num_steps=5, num_epochs=1, zero_state=None, every=0)
+    with pytest.raises(ValueError, match=r"num_epochs must be an integer >= 1, got 0"):
+        training.train_windows(None, x, x, batch_size=2, num_steps=5, num_epochs=0, zero_state=None)
+
+
+@pytest.mark.parametrize("value, quick", [("1", True), ("true", True), ("YES", True), ("0", False), ("", False), ("off", False)])
+def test_quick_switch(monkeypatch, value, quick):
+    monkeypatch.setenv("RNNLIB_QUICK", value)
+    assert rnnlib.is_quick() is quick
+    assert rnnlib.pick(full=100, quick=1) == (1 if quick else 100)
+    assert rnnlib.size_name() == ("quick" if quick else "full")
+
+
+def test_quick_switch_unset_means_full(monkeypatch):
+    monkeypatch.delenv("RNNLIB_QUICK", raising=False)
+    assert not rnnlib.is_quick()
+
+
+def test_bad_quick_value_is_named(monkeypatch):
+    monkeypatch.setenv("RNNLIB_QUICK", "maybe")
+    with pytest.raises(ValueError, match=r"RNNLIB_QUICK='maybe': expected one of 1/true/yes/on"):
+        rnnlib.is_quick()
+
+
+def test_progress_switch(monkeypatch):
+    monkeypatch.setenv("RNNLIB_PROGRESS", "0")
+    assert not training.show_progress()
+    monkeypatch.delenv("RNNLIB_PROGRESS")
+    assert training.show_progress()
+
+
+def test_tables():
+    rows = [{"name": "a", "loss": 0.5}, {"name": "bb", "loss": 0.25}]
+    assert tables.markdown_table(rows).splitlines() == ["| name | loss |", "|---|---|", "| a | 0.5000 |", "| bb | 0.2500 |"]
+    assert tables.text_table(rows).splitlines()[2] == "a     0.5000"
+    with pytest.raises(ValueError, match=r"rows\[1\] has columns \['name'\], expected \['name', 'loss'\]"):
+        tables.markdown_table([{"name": "a", "loss": 1.0}, {"name": "b"}])
+    with pytest.raises(ValueError, match=r"rows must hold at least one mapping"):
+        tables.text_table([])
