@@ -39,7 +39,13 @@ def train_and_score(cell_module, train_data, heldout_data, num_epochs) -> tuple[
 
 
 def run() -> Result:
+    import torch
+
     from rnnlib import cell_tf, cell_torch
+
+    # The cell's ops are tiny: one thread is fastest, and a second thread that spins waiting for work
+    # makes PyTorch ten times slower whenever anything else runs on the machine.
+    torch.set_num_threads(1)
 
     n_train = pick(full=1_000_000, quick=100_000)
     num_epochs = pick(full=10, quick=2)
