@@ -60,6 +60,9 @@ class LibraryRNN(nn.Module):
             self.rnn.bias_hh_l0.zero_()
             self.output.weight.copy_(_tensor(np.asarray(params["U"]).T, dtype))
             self.output.bias.copy_(_tensor(params["c"], dtype))
+        # nn.RNN has two biases where the cell has one: freeze the second at zero, or training would
+        # move their sum at twice the learning rate and the library model would train differently.
+        self.rnn.bias_hh_l0.requires_grad_(False)
 
     def forward(self, x, state):
         inputs = F.one_hot(x, self.num_classes).to(self.output.weight.dtype)  # (batch, num_steps, num_classes)

@@ -209,14 +209,35 @@ def monte_carlo_loss(
 #: What a model can know, by name, and the lags that name stands for.
 DEPENDENCIES = {"neither": (), "only t-3": (3,), "only t-8": (8,), "both": (3, 8)}
 
+#: The floors a learning curve passes on its way down: the larger echo is learned first.
+LADDER = ("neither", "only t-3", "both")
+BETWEEN = {("neither", "only t-3"): "part of t-3", ("only t-3", "both"): "t-3 and part of t-8"}
+
 
 def floors() -> dict[str, float]:
     """The expected loss of each entry of DEPENDENCIES on the default task."""
     return {name: expected_loss(lags) for name, lags in DEPENDENCIES.items()}
 
 
-def which_learned(loss: float) -> str:
-    """Name the dependencies a model with this cross-entropy has learned: the nearest floor's name."""
+def which_learned(loss: float, *, tolerance: float = 0.005) -> str:
+    """Name what a model with this held-out cross-entropy has learned of the default echo task.
+
+    Within ``tolerance`` nats of a floor of LADDER: that floor's name ("neither", "only t-3", "both").
+    Between two of them: "part of t-3" or "t-3 and part of t-8". Above "neither": "neither"; below
+    "both": "both". The loss alone cannot tell "only t-8" (0.6277) from part of the t-3 echo, so
+    that floor is never named; a curve on this task learns the larger t-3 echo first.
+    """
     if isinstance(loss, bool) or not isinstance(loss, (int, float, np.number)) or not math.isfinite(loss):
         raise ValueError(f"loss must be a finite number, got {loss!r}")
-    return min(floors().items(), key=lambda item: abs(item[1] - loss))[0]
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not tolerance >= 0:
+        raise ValueError(f"tolerance must be a number >= 0, got {tolerance!r}")
+    levels = floors()
+    for name in LADDER:
+        if abs(loss - levels[name]) <= tolerance:
+            return name
+    if loss > levels[LADDER[0]]:
+        return LADDER[0]
+    for upper, lower in zip(LADDER, LADDER[1:]):
+        if levels[lower] < loss < levels[upper]:
+            return BETWEEN[upper, lower]
+    return LADDER[-1]

@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+# As the book build does (see _ext/unrolled.py): quiet TensorFlow, and no progress bars in test output.
+for key, value in {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "RNNLIB_PROGRESS": "0"}.items():
+    os.environ.setdefault(key, value)
+
 ROOT = Path(__file__).resolve().parents[1]
 QUICK_BUILD = ROOT / "_build" / "quick"  # the test build, kept for a look afterwards (screenshots too)
 

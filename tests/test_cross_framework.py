@@ -113,6 +113,16 @@ def test_heldout_loss_of_a_silent_model_is_ln2():
         assert module.heldout_loss(model, x, y, batch_size=10, num_steps=20) == pytest.approx(np.log(2), abs=1e-12)
 
 
+def test_library_and_hand_rolled_models_train_alike():
+    """Training moves the library models exactly as the hand-rolled ones (nn.RNN's second bias is frozen)."""
+    params = cn.init_params(state_size=4, seed=6)
+    x, y = echo.generate(2000, seed=6)
+    for module, dtype in ((cell_tf, tf.float64), (cell_torch, torch.float64)):
+        hand, library = module.HandRolledRNN(params, dtype), module.LibraryRNN(params, dtype)
+        curves = [module.train(m, x, y, batch_size=10, num_steps=10, every=5, progress=False) for m in (hand, library)]
+        assert np.allclose(curves[0].loss, curves[1].loss, rtol=1e-9, atol=0)
+
+
 def test_library_and_hand_rolled_heldout_losses_agree():
     params = cn.init_params(state_size=8, seed=2)
     x, y = echo.generate(5000, seed=4)

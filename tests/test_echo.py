@@ -77,9 +77,20 @@ def test_monte_carlo_with_custom_effects():
     assert estimate.low <= echo.expected_loss((2,), effects=effects, base=0.45) <= estimate.high
 
 
-@pytest.mark.parametrize("loss, name", [(0.66, "neither"), (0.52, "only t-3"), (0.63, "only t-8"), (0.456, "both"), (0.40, "both")])
-def test_which_learned_names_the_nearest_floor(loss, name):
+@pytest.mark.parametrize(
+    "loss, name",
+    [(0.70, "neither"), (0.66, "neither"), (0.63, "part of t-3"), (0.608, "part of t-3"), (0.52, "only t-3"),
+     (0.5145, "only t-3"), (0.51, "t-3 and part of t-8"), (0.4585, "both"), (0.456, "both"), (0.40, "both")],
+)
+def test_which_learned_names_floors_and_what_lies_between(loss, name):
     assert echo.which_learned(loss) == name
+
+
+def test_which_learned_tolerance():
+    assert echo.which_learned(0.5097) == "t-3 and part of t-8"
+    assert echo.which_learned(0.5097, tolerance=0.01) == "only t-3"
+    with pytest.raises(ValueError, match=r"tolerance must be a number >= 0, got -1"):
+        echo.which_learned(0.5, tolerance=-1)
 
 
 # ---------------------------------------------------------------- the generators
