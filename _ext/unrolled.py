@@ -6,6 +6,8 @@
 - Points the Colab and Binder launch buttons at the paired ``notebooks/*.ipynb`` instead of the
   ``book/*.md`` the pages are built from, which Colab cannot open.
 - ``{nb-runtime}`docname``` role: how long that notebook took to execute in this build.
+- Drops script tags that appear twice on a page (sphinx-thebe registers its inline config twice under
+  Sphinx 7, and the second ``const THEBE_JS_URL`` is a JavaScript error in every browser).
 """
 
 import os
@@ -88,6 +90,20 @@ def notebook_launch_links(app, pagename, templatename, context, doctree):
             button["url"] = url[: match.start()] + "/" + notebook + url[match.end():]
 
 
+# ---------------------------------------------------------------- scripts included twice
+
+
+def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        attributes = getattr(script, "attributes", {})
+        key = (getattr(script, "filename", str(script)) or "", tuple(sorted((k, str(v)) for k, v in attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
 # ---------------------------------------------------------------- notebook run times
 
 
@@ -134,6 +150,7 @@ def setup(app):
     app.connect("config-inited", use_local_mathjax)
     app.connect("build-finished", copy_mathjax)
     app.connect("html-page-context", notebook_launch_links, priority=900)  # after the theme's buttons
+    app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.add_node(runtime_node)
     app.add_role("nb-runtime", runtime_role)
     app.add_post_transform(FillRuntimes)
