@@ -13,11 +13,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-
-def _check_positive_int(value, name) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return int(value)
+from rnnlib._checks import check_int
 
 
 def _check_sequence(seq, name) -> np.ndarray:
@@ -33,7 +29,7 @@ def split_rows(seq, batch_size) -> np.ndarray:
     Row i holds seq[i * row_length : (i + 1) * row_length]; the last n % batch_size steps are dropped.
     """
     seq = _check_sequence(seq, "seq")
-    batch_size = _check_positive_int(batch_size, "batch_size")
+    batch_size = check_int(batch_size, "batch_size")
     if batch_size > len(seq):
         raise ValueError(f"batch_size={batch_size} is larger than the data: the sequence has {len(seq)} steps")
     row_length = len(seq) // batch_size
@@ -42,9 +38,9 @@ def split_rows(seq, batch_size) -> np.ndarray:
 
 def num_windows(n, *, batch_size, num_steps) -> int:
     """How many windows of shape (batch_size, num_steps) one pass over ``n`` steps yields."""
-    n = _check_positive_int(n, "n")
-    batch_size = _check_positive_int(batch_size, "batch_size")
-    num_steps = _check_positive_int(num_steps, "num_steps")
+    n = check_int(n, "n")
+    batch_size = check_int(batch_size, "batch_size")
+    num_steps = check_int(num_steps, "num_steps")
     return (n // batch_size) // num_steps
 
 
@@ -58,7 +54,7 @@ def windows(x, y, *, batch_size, num_steps) -> Iterator[tuple[np.ndarray, np.nda
     x, y = _check_sequence(x, "x"), _check_sequence(y, "y")
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
-    num_steps = _check_positive_int(num_steps, "num_steps")
+    num_steps = check_int(num_steps, "num_steps")
     x_rows, y_rows = split_rows(x, batch_size), split_rows(y, batch_size)
     row_length = x_rows.shape[1]
     if num_steps > row_length:
@@ -72,6 +68,6 @@ def windows(x, y, *, batch_size, num_steps) -> Iterator[tuple[np.ndarray, np.nda
 
 def epochs(x, y, *, num_epochs, batch_size, num_steps) -> Iterator[Iterator[tuple[np.ndarray, np.ndarray]]]:
     """Yield ``num_epochs`` passes over the same data, each an iterator of ``windows(...)``."""
-    num_epochs = _check_positive_int(num_epochs, "num_epochs")
+    num_epochs = check_int(num_epochs, "num_epochs")
     next(windows(x, y, batch_size=batch_size, num_steps=num_steps))  # bad arguments raise here, not later
     return (windows(x, y, batch_size=batch_size, num_steps=num_steps) for _ in range(num_epochs))

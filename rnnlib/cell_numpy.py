@@ -12,13 +12,9 @@ This is the reference the TensorFlow and PyTorch versions are tested against. Nu
 
 import numpy as np
 
+from rnnlib._checks import check_int
+
 PARAM_NAMES = ("W", "b", "U", "c")
-
-
-def _check_positive_int(value, name) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return int(value)
 
 
 def init_params(*, num_classes=2, state_size=4, seed=0, dtype=np.float64) -> dict[str, np.ndarray]:
@@ -27,8 +23,8 @@ def init_params(*, num_classes=2, state_size=4, seed=0, dtype=np.float64) -> dic
     Returns {"W": (num_classes + state_size, state_size), "b": (state_size,),
     "U": (state_size, num_classes), "c": (num_classes,)}. Every framework starts from these.
     """
-    num_classes = _check_positive_int(num_classes, "num_classes")
-    state_size = _check_positive_int(state_size, "state_size")
+    num_classes = check_int(num_classes, "num_classes")
+    state_size = check_int(state_size, "state_size")
     rng = np.random.default_rng(seed)
 
     def glorot(fan_in, fan_out):

@@ -16,17 +16,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from rnnlib._checks import check_int
+
 DEFAULT_EFFECTS = {3: 0.5, 8: -0.25}
 DEFAULT_BASE = 0.5
 
 
 # ---------------------------------------------------------------- checking arguments
-
-
-def _check_n(n, name="n", minimum=1) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {n!r}")
-    return int(n)
 
 
 def _check_lag(lag, name) -> int:
@@ -96,7 +92,7 @@ def generate(n, *, effects=None, base=DEFAULT_BASE, seed=None) -> tuple[np.ndarr
     r_t in [0, 1) is below P(Y_t = 1), so each Y_t is 1 with exactly that probability. The first
     lags wrap around to the end of the sequence, as in the original article.
     """
-    n = _check_n(n)
+    n = check_int(n, "n")
     effects = _check_effects(effects)
     base = _check_base(base)
     rng = np.random.default_rng(seed)
@@ -115,7 +111,7 @@ def generate_legacy(n) -> tuple[np.ndarray, np.ndarray]:
     ``np.random.seed(s)``, to reproduce the original's data. ``n`` must be at least 8, the
     longest lag, as the original's ``X[i - 8]`` needs.
     """
-    n = _check_n(n, minimum=8)
+    n = check_int(n, "n", minimum=8)
     x = np.array(np.random.choice(2, size=(n,)))
     r = np.random.rand(n)  # the same stream as n calls of np.random.rand()
     threshold = 0.5 + 0.5 * lagged(x, 3) - 0.25 * lagged(x, 8)  # exact: all dyadic
@@ -188,7 +184,7 @@ def monte_carlo_loss(
     The optimal model for ``known`` predicts every step of fresh data; the mean cross-entropy and
     its ``confidence`` interval (mean +- z * std / sqrt(n)) should cover the exact value.
     """
-    n = _check_n(n, minimum=2)
+    n = check_int(n, "n", minimum=2)
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
     known = _check_known(known)

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from tqdm import tqdm
 
+from rnnlib._checks import check_int
 from rnnlib.batching import num_windows, windows
 
 
@@ -60,10 +61,8 @@ def train_windows(
     the end of training is averaged over the windows it has). ``progress=None`` shows a tqdm bar
     unless ``RNNLIB_PROGRESS=0``.
     """
-    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-        raise ValueError(f"every must be an integer >= 1, got {every!r}")
-    if isinstance(num_epochs, bool) or not isinstance(num_epochs, int) or num_epochs < 1:
-        raise ValueError(f"num_epochs must be an integer >= 1, got {num_epochs!r}")
+    every = check_int(every, "every")
+    num_epochs = check_int(num_epochs, "num_epochs")
     per_epoch = num_windows(len(x), batch_size=batch_size, num_steps=num_steps)
     points, block, count = [], [], 0
     start = time.perf_counter()
