@@ -1,27 +1,50 @@
-# The front door: `make book` builds the book, `make test` runs every test, `make lab` opens the notebooks.
-# Each creates the virtual environment .venv (pinned by constraints.txt) when it is missing or stale.
+# The front door: `make book` builds the book, `make test` runs every test.
+# Each creates the virtual environment .venv (pinned by constraints.txt) when it is missing
+# or stale. Also: `make lab` (the notebooks in JupyterLab), `make verify` (every notebook at
+# full size), `make sync` / `make format` (after editing book/), `make lock`.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pytest-xdist workers for the unit tests and the notebooks
+JOBS ?= 2
+# `make verify PAGES="03-hand-rolled-cell-tf"` checks only these pages
+PAGES ?=
 # The pages that are notebooks (they have a kernel); the rest of book/ is prose.
 NOTEBOOK_PAGES = $(shell grep -l '^kernelspec:' book/*.md)
+LINTED = rnnlib tests tools _ext notebooks
 
-.PHONY: book test lab sync lock clean
+.PHONY: book test lint verify lab sync format lock clean
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	@echo "The book is in _build/html/index.html"
 
-test: $(STAMP)
-	RNNLIB_QUICK=1 $(BIN)/python -m pytest
+# Lint, then the unit tests and every notebook (nbval) in parallel, then the quick book
+# build (which reuses the notebooks nbval executed) and the browser test.
+test: $(STAMP) lint
+	RNNLIB_QUICK=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not slow"
+	RNNLIB_QUICK=1 $(BIN)/python -m pytest -m slow
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/codespell book rnnlib tests tools README.md CONTRIBUTING.md
+
+verify: $(STAMP)
+	$(BIN)/python tools/verify.py $(PAGES)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 sync: $(STAMP)
 	$(BIN)/jupytext --sync $(NOTEBOOK_PAGES)
+
+# ruff formats the notebooks' code; jupytext carries it back into book/.
+format: $(STAMP) sync
+	$(BIN)/ruff format $(LINTED)
+	sleep 1 && $(BIN)/jupytext --sync $(NOTEBOOK_PAGES)
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Unrolled needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.12 ...")'

@@ -9,7 +9,9 @@ def _cells(rows: Sequence[Mapping], floatfmt: str) -> tuple[list[str], list[list
     columns = list(rows[0])
     for i, row in enumerate(rows):
         if list(row) != columns:
-            raise ValueError(f"rows[{i}] has columns {list(row)}, expected {columns} like rows[0]")
+            raise ValueError(
+                f"rows[{i}] has columns {list(row)}, expected {columns} like rows[0]"
+            )
 
     def show(value):
         return format(value, floatfmt) if isinstance(value, float) else str(value)
@@ -18,9 +20,13 @@ def _cells(rows: Sequence[Mapping], floatfmt: str) -> tuple[list[str], list[list
 
 
 def markdown_table(rows: Sequence[Mapping], *, floatfmt: str = ".4f") -> str:
-    """A Markdown table with one row per mapping; every mapping has the same keys, in the same order."""
+    """A Markdown table with one row per mapping; every mapping has the same keys, in
+    the same order."""
     columns, body = _cells(rows, floatfmt)
-    lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    lines = [
+        "| " + " | ".join(columns) + " |",
+        "|" + "|".join("---" for _ in columns) + "|",
+    ]
     lines += ["| " + " | ".join(cells) + " |" for cells in body]
     return "\n".join(lines)
 
@@ -28,8 +34,14 @@ def markdown_table(rows: Sequence[Mapping], *, floatfmt: str = ".4f") -> str:
 def text_table(rows: Sequence[Mapping], *, floatfmt: str = ".4f") -> str:
     """The same table as plain text with aligned columns, for a terminal."""
     columns, body = _cells(rows, floatfmt)
-    widths = [max(len(column), *(len(cells[i]) for cells in body)) for i, column in enumerate(columns)]
+    widths = [
+        max(len(column), *(len(cells[i]) for cells in body))
+        for i, column in enumerate(columns)
+    ]
     lines = ["  ".join(column.ljust(width) for column, width in zip(columns, widths))]
     lines.append("  ".join("-" * width for width in widths))
-    lines += ["  ".join(cell.ljust(width) for cell, width in zip(cells, widths)) for cells in body]
+    lines += [
+        "  ".join(cell.ljust(width) for cell, width in zip(cells, widths))
+        for cells in body
+    ]
     return "\n".join(lines)

@@ -1,10 +1,11 @@
 """Truncated backprop's outer loop, the same for every framework.
 
-A framework supplies one function, ``step(x_window, y_window, state) -> (loss, state)``, that runs
-the model over a (batch_size, num_steps) window from ``state`` and returns the window's mean loss
-and the final state. These loops carry the state from window to window (TF-style truncated
-backprop: the step function stops the gradient at the window's first state) and keep the book's
-learning curves. NumPy and tqdm only.
+A framework supplies one function, ``step(x_window, y_window, state) -> (loss, state)``,
+that runs the model over a (batch_size, num_steps) window from ``state`` and returns the
+window's mean loss and the final state. These loops carry the state from window to
+window (TF-style truncated backprop: the step function stops the gradient at the
+window's first state) and keep the book's learning curves. ``step_losses_over`` scores a
+trained model on held-out data, step by step. NumPy and tqdm only.
 """
 
 import os
@@ -16,21 +17,38 @@ import numpy as np
 from tqdm import tqdm
 
 from rnnlib._checks import check_int
-from rnnlib.batching import num_windows, windows
+from rnnlib.data.batching import num_windows, split_rows, windows
 
+
+__all__ = [
+    "PROGRESS_ENV",
+    "LearningCurve",
+    "show_progress",
+    "step_losses_over",
+    "train_windows",
+]
 
 PROGRESS_ENV = "RNNLIB_PROGRESS"
 
 
 def show_progress() -> bool:
-    """Progress bars are on unless ``RNNLIB_PROGRESS=0`` (the book build sets it: bars belong in notebooks)."""
-    return os.environ.get(PROGRESS_ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
+    """Progress bars are on unless ``RNNLIB_PROGRESS=0`` (the book build sets it: bars
+    belong in notebooks)."""
+    return os.environ.get(PROGRESS_ENV, "1").strip().lower() not in {
+        "0",
+        "false",
+        "no",
+        "off",
+    }
 
 
 class LearningCurve(NamedTuple):
-    """Mean training loss of each block of ``every`` windows, and the time the training took."""
+    """Mean training loss of each block of ``every`` windows, and the time the training
+    took."""
 
-    window: np.ndarray  # (num_points,) index of the last window of each block, counted over all epochs
+    window: (
+        np.ndarray
+    )  # (num_points,) index of the last window of each block, counted over all epochs
     loss: np.ndarray  # (num_points,) mean loss over that block
     every: int
     windows_per_epoch: int
@@ -38,7 +56,8 @@ class LearningCurve(NamedTuple):
 
     @property
     def epoch(self) -> np.ndarray:
-        """Each point's position in epochs (1.0 = the end of the first pass over the data)."""
+        """Each point's position in epochs (1.0 = the end of the first pass over the
+        data)."""
         return self.window / self.windows_per_epoch
 
 
@@ -55,21 +74,29 @@ def train_windows(
     progress: bool | None = None,
     desc: str = "training",
 ) -> LearningCurve:
-    """Run ``step`` over ``num_epochs`` passes of windows; the state restarts at zero each epoch.
+    """Run ``step`` over ``num_epochs`` passes of windows; the state restarts at zero
+    each epoch.
 
-    Averages the loss over each block of ``every`` windows (exactly ``every``; a partial block at
-    the end of training is averaged over the windows it has). ``progress=None`` shows a tqdm bar
-    unless ``RNNLIB_PROGRESS=0``.
+    Averages the loss over each block of ``every`` windows (exactly ``every``; a partial
+    block at the end of training is averaged over the windows it has). ``progress=None``
+    shows a tqdm bar unless ``RNNLIB_PROGRESS=0``.
     """
     every = check_int(every, "every")
     num_epochs = check_int(num_epochs, "num_epochs")
     per_epoch = num_windows(len(x), batch_size=batch_size, num_steps=num_steps)
     points, block, count = [], [], 0
     start = time.perf_counter()
-    with tqdm(total=per_epoch * num_epochs, desc=desc, disable=not (show_progress() if progress is None else progress), leave=False) as bar:
+    with tqdm(
+        total=per_epoch * num_epochs,
+        desc=desc,
+        disable=not (show_progress() if progress is None else progress),
+        leave=False,
+    ) as bar:
         for _ in range(num_epochs):
             state = zero_state(batch_size)
-            for x_window, y_window in windows(x, y, batch_size=batch_size, num_steps=num_steps):
+            for x_window, y_window in windows(
+                x, y, batch_size=batch_size, num_steps=num_steps
+            ):
                 loss, state = step(x_window, y_window, state)
                 block.append(float(loss))
                 count += 1
@@ -84,23 +111,37 @@ def train_windows(
     return LearningCurve(window, loss, every, per_epoch, seconds)
 
 
-def mean_loss_over(
-    loss_sum: Callable[[np.ndarray, np.ndarray, Any], tuple[Any, Any]],
+def step_losses_over(
+    step_losses: Callable[[np.ndarray, np.ndarray, Any], tuple[Any, Any]],
     x,
     y,
     *,
     batch_size: int,
     num_steps: int,
     zero_state: Callable[[int], Any],
-) -> float:
-    """Mean per-step loss over a whole sequence, the state carried across windows, nothing trained.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every step's loss over a whole sequence, the state carried across windows,
+    nothing trained.
 
-    ``loss_sum(x_window, y_window, state) -> (sum of the window's per-step losses, state)``.
+    ``step_losses(x_window, y_window, state) -> (losses of shape (batch_size,
+    num_steps), state)``. Returns ``(positions, losses)``, both of shape (m,): the index
+    into x of each scored step and its loss, in sequence order (the steps batching drops
+    are left out). Pair them with another model's losses at the same positions, for
+    instance the optimal predictor's (``rnnlib.data.theory.optimal_step_losses(x,
+    y)[positions]``).
     """
-    total, count = 0.0, 0
+    rows = split_rows(
+        np.arange(len(x)), batch_size
+    )  # (batch_size, row_length) positions
+    positions, losses = [], []
     state = zero_state(batch_size)
-    for x_window, y_window in windows(x, y, batch_size=batch_size, num_steps=num_steps):
-        window_sum, state = loss_sum(x_window, y_window, state)
-        total += float(window_sum)
-        count += x_window.size
-    return total / count
+    for (x_window, y_window), (position, _) in zip(
+        windows(x, y, batch_size=batch_size, num_steps=num_steps),
+        windows(rows.ravel(), rows.ravel(), batch_size=batch_size, num_steps=num_steps),
+    ):
+        window_losses, state = step_losses(x_window, y_window, state)
+        losses.append(np.asarray(window_losses, dtype=np.float64))
+        positions.append(position)
+    positions = np.concatenate(positions, axis=1).ravel()  # row by row: sequence order
+    losses = np.concatenate(losses, axis=1).ravel()
+    return positions, losses

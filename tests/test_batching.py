@@ -1,15 +1,18 @@
-"""rnnlib.batching: windows tile the rows, rows continue across windows, only the remainder is dropped."""
+"""rnnlib.data.batching: windows tile the rows, rows continue across windows, only the
+remainder is dropped."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnnlib import batching
+from rnnlib.data import batching
 
 layouts = st.integers(1, 400).flatmap(
     lambda n: st.tuples(st.just(n), st.integers(1, n)).flatmap(
-        lambda nb: st.tuples(st.just(nb[0]), st.just(nb[1]), st.integers(1, nb[0] // nb[1]))
+        lambda nb: st.tuples(
+            st.just(nb[0]), st.just(nb[1]), st.integers(1, nb[0] // nb[1])
+        )
     )
 )
 
@@ -17,7 +20,9 @@ layouts = st.integers(1, 400).flatmap(
 def positions(n, batch_size, num_steps):
     """Windows of the sequence 0, 1, ..., n-1: each value is its own position."""
     x = np.arange(n)
-    return list(batching.windows(x, x + 1000, batch_size=batch_size, num_steps=num_steps))
+    return list(
+        batching.windows(x, x + 1000, batch_size=batch_size, num_steps=num_steps)
+    )
 
 
 @given(layouts)
@@ -26,7 +31,9 @@ def test_windows_tile_the_rows_exactly(layout):
     n, batch_size, num_steps = layout
     got = positions(n, batch_size, num_steps)
     rows = batching.split_rows(np.arange(n), batch_size)
-    assert len(got) == batching.num_windows(n, batch_size=batch_size, num_steps=num_steps)
+    assert len(got) == batching.num_windows(
+        n, batch_size=batch_size, num_steps=num_steps
+    )
     tiled = np.concatenate([x for x, _ in got], axis=1)
     assert np.array_equal(tiled, rows[:, : len(got) * num_steps])
     for x, y in got:
@@ -63,7 +70,10 @@ def test_split_rows_is_contiguous_and_drops_the_tail():
 
 def test_epochs_repeat_the_same_windows():
     x = np.arange(100)
-    passes = [list(epoch) for epoch in batching.epochs(x, x, num_epochs=3, batch_size=4, num_steps=5)]
+    passes = [
+        list(epoch)
+        for epoch in batching.epochs(x, x, num_epochs=3, batch_size=4, num_steps=5)
+    ]
     assert len(passes) == 3
     for epoch in passes[1:]:
         assert all(np.array_equal(a[0], b[0]) for a, b in zip(epoch, passes[0]))
@@ -74,9 +84,18 @@ def test_epochs_repeat_the_same_windows():
     [
         (dict(batch_size=4, num_steps=0), r"num_steps must be an integer >= 1, got 0"),
         (dict(batch_size=0, num_steps=2), r"batch_size must be an integer >= 1, got 0"),
-        (dict(batch_size=2.0, num_steps=2), r"batch_size must be an integer >= 1, got 2.0"),
-        (dict(batch_size=11, num_steps=1), r"batch_size=11 is larger than the data: the sequence has 10 steps"),
-        (dict(batch_size=2, num_steps=6), r"num_steps=6 is longer than a row: 10 steps in 2 rows leave 5"),
+        (
+            dict(batch_size=2.0, num_steps=2),
+            r"batch_size must be an integer >= 1, got 2.0",
+        ),
+        (
+            dict(batch_size=11, num_steps=1),
+            r"batch_size=11 is larger than the data: the sequence has 10 steps",
+        ),
+        (
+            dict(batch_size=2, num_steps=6),
+            r"num_steps=6 is longer than a row: 10 steps in 2 rows leave 5",
+        ),
     ],
 )
 def test_bad_layouts_are_named(kwargs, message):
@@ -86,10 +105,16 @@ def test_bad_layouts_are_named(kwargs, message):
 
 
 def test_bad_sequences_are_named():
-    with pytest.raises(ValueError, match=r"x and y must have the same length, got 10 and 9"):
+    with pytest.raises(
+        ValueError, match=r"x and y must have the same length, got 10 and 9"
+    ):
         next(batching.windows(np.arange(10), np.arange(9), batch_size=2, num_steps=2))
-    with pytest.raises(ValueError, match=r"x must be one sequence of shape \(n,\), got shape \(2, 5\)"):
-        next(batching.windows(np.zeros((2, 5)), np.zeros(10), batch_size=2, num_steps=2))
+    with pytest.raises(
+        ValueError, match=r"x must be one sequence of shape \(n,\), got shape \(2, 5\)"
+    ):
+        next(
+            batching.windows(np.zeros((2, 5)), np.zeros(10), batch_size=2, num_steps=2)
+        )
 
 
 def test_epochs_check_arguments_at_once():

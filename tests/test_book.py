@@ -1,4 +1,5 @@
-"""The whole book builds in quick mode with warnings as errors, and its pages hold executed outputs."""
+"""The whole book builds in quick mode with warnings as errors, and its pages hold
+executed outputs."""
 
 import re
 from html.parser import HTMLParser
@@ -39,13 +40,23 @@ def repository_path(url: str) -> str:
     """The file a Colab or Binder launch URL opens, relative to the repository root."""
     parsed = urlparse(url)
     if parsed.hostname == "colab.research.google.com":
-        return parsed.path.split("/blob/", 1)[1].split("/", 1)[1]  # after /blob/<branch>/
+        return parsed.path.split("/blob/", 1)[1].split("/", 1)[
+            1
+        ]  # after /blob/<branch>/
     urlpath = parse_qs(parsed.query)["urlpath"][0]
-    return urlpath.split("/tree/", 1)[1] if "/tree/" in urlpath else urlpath.split("tree/", 1)[1]
+    return (
+        urlpath.split("/tree/", 1)[1]
+        if "/tree/" in urlpath
+        else urlpath.split("tree/", 1)[1]
+    )
 
 
 def launch_links(html_file: Path) -> list[str]:
-    return [href for href in parse(html_file).hrefs if urlparse(href).hostname in LAUNCH_HOSTS]
+    return [
+        href
+        for href in parse(html_file).hrefs
+        if urlparse(href).hostname in LAUNCH_HOSTS
+    ]
 
 
 def test_every_page_is_built(built_site):
@@ -58,11 +69,15 @@ def test_every_page_is_built(built_site):
 def test_notebook_pages_launch_their_paired_notebook(built_site, page):
     links = launch_links(built_site / "book" / f"{page.stem}.html")
     hosts = {urlparse(link).hostname for link in links}
-    assert hosts == set(LAUNCH_HOSTS), f"expected Colab and Binder buttons, found {links}"
+    assert hosts == set(LAUNCH_HOSTS), (
+        f"expected Colab and Binder buttons, found {links}"
+    )
     for link in links:
         target = repository_path(link)
         assert target == f"notebooks/{page.stem}.ipynb", link
-        assert (ROOT / target).exists(), f"{link} points at {target}, which is not in the repository"
+        assert (ROOT / target).exists(), (
+            f"{link} points at {target}, which is not in the repository"
+        )
 
 
 @pytest.mark.parametrize("page", notebook_pages(), ids=lambda p: p.stem)
@@ -76,11 +91,17 @@ def test_pages_hold_executed_outputs_and_plots(built_site):
     chapter1 = (built_site / "book" / "01-echo-task.html").read_text()
     assert "identical on" in chapter1  # a printed output, so the notebook ran
     for page in ("01-echo-task", "02-expected-loss"):
-        images = [img for img in parse(built_site / "book" / f"{page}.html").images if "_images/" in img.get("src", "")]
+        images = [
+            img
+            for img in parse(built_site / "book" / f"{page}.html").images
+            if "_images/" in img.get("src", "")
+        ]
         assert images, f"{page} shows no plot"
         for img in images:
             assert (built_site / "book" / img["src"]).resolve().exists(), img["src"]
-            assert len(img.get("alt", "")) > 20, f"{page}: a plot without alt text: {img}"
+            assert len(img.get("alt", "")) > 20, (
+                f"{page}: a plot without alt text: {img}"
+            )
 
 
 def test_glued_numbers_appear_in_the_prose(built_site):
@@ -92,7 +113,10 @@ def test_glued_numbers_appear_in_the_prose(built_site):
 
 def test_exercises_have_hidden_solutions(built_site):
     chapter1 = (built_site / "book" / "01-echo-task.html").read_text()
-    assert chapter1.count('class="admonition solution') >= 3 or chapter1.count("solution dropdown") >= 3
+    assert (
+        chapter1.count('class="admonition solution') >= 3
+        or chapter1.count("solution dropdown") >= 3
+    )
     assert "dropdown" in chapter1
 
 

@@ -1,4 +1,5 @@
-"""rnnlib.echo: the generator, the original generator, the exact floors, and their errors."""
+"""rnnlib.data.echo and rnnlib.data.theory: the generators, the exact floors, their
+errors."""
 
 import math
 
@@ -7,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnnlib import echo
+from rnnlib.data import echo, theory
 
 
 def original_loop(size):
@@ -35,62 +36,96 @@ def H(p):
 
 
 @pytest.mark.parametrize(
-    "known, value", [((), 0.661563), ((3,), 0.519167), ((8,), 0.627741), ((3, 8), 0.454454), ((8, 3), 0.454454)]
+    "known, value",
+    [
+        ((), 0.661563),
+        ((3,), 0.519167),
+        ((8,), 0.627741),
+        ((3, 8), 0.454454),
+        ((8, 3), 0.454454),
+    ],
 )
 def test_expected_loss_reproduces_the_known_floors(known, value):
-    assert round(echo.expected_loss(known), 6) == value
+    assert round(theory.expected_loss(known), 6) == value
 
 
 def test_expected_loss_matches_the_entropies_by_hand():
-    assert echo.expected_loss(()) == pytest.approx(H(0.625), abs=1e-15)
-    assert echo.expected_loss((3,)) == pytest.approx((H(0.875) + H(0.375)) / 2, abs=1e-15)
-    assert echo.expected_loss((3, 8)) == pytest.approx((H(0.5) + H(0.25) + H(1.0) + H(0.75)) / 4, abs=1e-15)
+    assert theory.expected_loss(()) == pytest.approx(H(0.625), abs=1e-15)
+    assert theory.expected_loss((3,)) == pytest.approx(
+        (H(0.875) + H(0.375)) / 2, abs=1e-15
+    )
+    assert theory.expected_loss((3, 8)) == pytest.approx(
+        (H(0.5) + H(0.25) + H(1.0) + H(0.75)) / 4, abs=1e-15
+    )
 
 
 def test_expected_loss_handles_any_effects_and_clipping():
-    # One echo of effect 0.3 on base 0.4: unknown -> H(0.55); known -> (H(0.4) + H(0.7)) / 2.
-    assert echo.expected_loss((), effects={5: 0.3}, base=0.4) == pytest.approx(H(0.55))
-    assert echo.expected_loss((5,), effects={5: 0.3}, base=0.4) == pytest.approx((H(0.4) + H(0.7)) / 2)
+    # One echo of effect 0.3 on base 0.4: unknown -> H(0.55); known -> (H(0.4) + H(0.7))
+    # / 2.
+    assert theory.expected_loss((), effects={5: 0.3}, base=0.4) == pytest.approx(
+        H(0.55)
+    )
+    assert theory.expected_loss((5,), effects={5: 0.3}, base=0.4) == pytest.approx(
+        (H(0.4) + H(0.7)) / 2
+    )
     # 0.5 + 0.8 clips to 1, a certain label that costs nothing.
-    assert echo.expected_loss((2,), effects={2: 0.8}) == pytest.approx(H(0.5) / 2)
+    assert theory.expected_loss((2,), effects={2: 0.8}) == pytest.approx(H(0.5) / 2)
 
 
 def test_knowing_a_lag_without_effect_changes_nothing():
-    assert echo.expected_loss((3, 5)) == pytest.approx(echo.expected_loss((3,)), abs=1e-15)
+    assert theory.expected_loss((3, 5)) == pytest.approx(
+        theory.expected_loss((3,)), abs=1e-15
+    )
 
 
 def test_more_knowledge_never_hurts():
-    f = echo.floors()
+    f = theory.floors()
     assert f["both"] < f["only t-3"] < f["only t-8"] < f["neither"]
 
 
 def test_monte_carlo_interval_covers_the_exact_value():
     for known in [(), (3,), (3, 8)]:
-        estimate = echo.monte_carlo_loss(known, n=400_000, seed=11)
-        assert estimate.low <= echo.expected_loss(known) <= estimate.high
+        estimate = theory.monte_carlo_loss(known, n=400_000, seed=11)
+        assert estimate.low <= theory.expected_loss(known) <= estimate.high
         assert estimate.high - estimate.low < 0.01
 
 
 def test_monte_carlo_with_custom_effects():
     effects = {2: 0.3, 4: -0.2}
-    estimate = echo.monte_carlo_loss((2,), n=400_000, effects=effects, base=0.45, seed=3)
-    assert estimate.low <= echo.expected_loss((2,), effects=effects, base=0.45) <= estimate.high
+    estimate = theory.monte_carlo_loss(
+        (2,), n=400_000, effects=effects, base=0.45, seed=3
+    )
+    assert (
+        estimate.low
+        <= theory.expected_loss((2,), effects=effects, base=0.45)
+        <= estimate.high
+    )
 
 
 @pytest.mark.parametrize(
     "loss, name",
-    [(0.70, "neither"), (0.66, "neither"), (0.63, "part of t-3"), (0.608, "part of t-3"), (0.52, "only t-3"),
-     (0.5145, "only t-3"), (0.51, "t-3 and part of t-8"), (0.4585, "both"), (0.456, "both"), (0.40, "both")],
+    [
+        (0.70, "neither"),
+        (0.66, "neither"),
+        (0.63, "part of t-3"),
+        (0.608, "part of t-3"),
+        (0.52, "only t-3"),
+        (0.5145, "only t-3"),
+        (0.51, "t-3 and part of t-8"),
+        (0.4585, "both"),
+        (0.456, "both"),
+        (0.40, "both"),
+    ],
 )
 def test_which_learned_names_floors_and_what_lies_between(loss, name):
-    assert echo.which_learned(loss) == name
+    assert theory.which_learned(loss) == name
 
 
 def test_which_learned_tolerance():
-    assert echo.which_learned(0.5097) == "t-3 and part of t-8"
-    assert echo.which_learned(0.5097, tolerance=0.01) == "only t-3"
+    assert theory.which_learned(0.5097) == "t-3 and part of t-8"
+    assert theory.which_learned(0.5097, tolerance=0.01) == "only t-3"
     with pytest.raises(ValueError, match=r"tolerance must be a number >= 0, got -1"):
-        echo.which_learned(0.5, tolerance=-1)
+        theory.which_learned(0.5, tolerance=-1)
 
 
 # ---------------------------------------------------------------- the generators
@@ -103,7 +138,7 @@ def test_generate_returns_int_zero_one_sequences_of_length_n():
     assert set(np.unique(x)) <= {0, 1} and set(np.unique(y)) <= {0, 1}
 
 
-@given(n=st.integers(min_value=1, max_value=3000), seed=st.integers(0, 2**32 - 1))
+@given(n=st.integers(min_value=9, max_value=3000), seed=st.integers(0, 2**32 - 1))
 @settings(max_examples=50, deadline=None)
 def test_generate_is_deterministic_and_has_length_n(n, seed):
     a, b = echo.generate(n, seed=seed), echo.generate(n, seed=seed)
@@ -112,7 +147,9 @@ def test_generate_is_deterministic_and_has_length_n(n, seed):
 
 
 def test_different_seeds_give_different_data():
-    assert not np.array_equal(echo.generate(1000, seed=0)[0], echo.generate(1000, seed=1)[0])
+    assert not np.array_equal(
+        echo.generate(1000, seed=0)[0], echo.generate(1000, seed=1)[0]
+    )
 
 
 def test_certain_labels_follow_the_rule_including_wrapped_lags():
@@ -130,7 +167,9 @@ def test_generate_frequencies_match_the_rule():
     for x3 in (0, 1):
         for x8 in (0, 1):
             mask = (np.roll(x, 3) == x3) & (np.roll(x, 8) == x8)
-            assert y[mask].mean() == pytest.approx(min(1, 0.5 + 0.5 * x3 - 0.25 * x8), abs=0.01)
+            assert y[mask].mean() == pytest.approx(
+                min(1, 0.5 + 0.5 * x3 - 0.25 * x8), abs=0.01
+            )
     assert x.mean() == pytest.approx(0.5, abs=0.005)
 
 
@@ -140,7 +179,9 @@ def test_generate_legacy_reproduces_the_original_loop_bit_for_bit(seed):
     expected = original_loop(5000)
     np.random.seed(seed)
     actual = echo.generate_legacy(5000)
-    assert np.array_equal(expected[0], actual[0]) and np.array_equal(expected[1], actual[1])
+    assert np.array_equal(expected[0], actual[0]) and np.array_equal(
+        expected[1], actual[1]
+    )
 
 
 def test_generate_legacy_leaves_the_global_stream_where_the_loop_does():
@@ -180,19 +221,42 @@ def test_bad_effects_are_named(effects, message):
     with pytest.raises(ValueError, match=message):
         echo.generate(100, effects=effects)
     with pytest.raises(ValueError, match=message):
-        echo.expected_loss((3,), effects=effects)
+        theory.expected_loss((3,), effects=effects)
 
 
 @pytest.mark.parametrize("known", [(0,), (-3,), ("3",), "38", 3, (1.5,)])
 def test_bad_known_lags_are_named(known):
     with pytest.raises(ValueError, match=r"known must"):
-        echo.expected_loss(known)
+        theory.expected_loss(known)
 
 
 def test_bad_base_and_confidence_are_named():
     with pytest.raises(ValueError, match=r"base must be a finite number"):
         echo.generate(10, base=float("inf"))
-    with pytest.raises(ValueError, match=r"confidence must lie strictly between 0 and 1"):
-        echo.monte_carlo_loss((3,), n=100, confidence=1.0)
-    with pytest.raises(ValueError, match=r"loss must be a finite number"):
-        echo.which_learned(float("nan"))
+    with pytest.raises(
+        ValueError, match=r"confidence must lie strictly between 0 and 1"
+    ):
+        theory.monte_carlo_loss((3,), n=100, confidence=1.0)
+    for loss in (float("nan"), float("inf"), -1.0):
+        with pytest.raises(
+            ValueError, match=r"loss must be a finite cross-entropy >= 0"
+        ):
+            theory.which_learned(loss)
+
+
+def test_a_lag_as_long_as_the_sequence_is_refused():
+    with pytest.raises(
+        ValueError, match=r"n must exceed the longest lag: effects has lag 8"
+    ):
+        echo.generate(8)
+    assert len(echo.generate(9)[0]) == 9
+    with pytest.raises(ValueError, match=r"effects has lag 5"):
+        echo.generate(5, effects={5: 0.2})
+
+
+def test_too_many_lags_are_refused_quickly():
+    effects = {lag: 0.01 for lag in range(1, 25)}  # 2**24 patterns would take minutes
+    with pytest.raises(ValueError, match=r"involve 24 lags.*at most 20 are supported"):
+        theory.expected_loss((), effects=effects)
+    effects = {lag: 0.01 for lag in range(1, 21)}
+    assert theory.expected_loss((), effects=effects) > 0  # 20 lags still work

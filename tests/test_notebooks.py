@@ -1,4 +1,5 @@
-"""book/ (the source) and notebooks/ (the paired .ipynb) hold the same notebooks; no outputs are committed."""
+"""book/ (the source) and notebooks/ (the paired .ipynb) hold the same notebooks; no
+outputs are committed."""
 
 import json
 
@@ -25,16 +26,28 @@ def test_book_and_notebook_are_in_sync(page):
     paired = ROOT / "notebooks" / f"{page.stem}.ipynb"
     assert paired.exists(), f"{paired.relative_to(ROOT)} is missing: run `make sync`"
     assert cells(jupytext.read(page)) == cells(jupytext.read(paired)), (
-        f"{page.relative_to(ROOT)} and {paired.relative_to(ROOT)} differ: run `make sync`"
+        f"{page.relative_to(ROOT)} and {paired.relative_to(ROOT)} differ: "
+        "run `make sync`"
     )
 
 
-@pytest.mark.parametrize("paired", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "paired", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.stem
+)
 def test_notebooks_have_a_source_and_no_outputs(paired):
-    assert (ROOT / "book" / f"{paired.stem}.md").exists(), f"{paired.name} has no book/{paired.stem}.md"
+    assert (ROOT / "book" / f"{paired.stem}.md").exists(), (
+        f"{paired.name} has no book/{paired.stem}.md"
+    )
     notebook = json.loads(paired.read_text())
-    with_outputs = [i for i, cell in enumerate(notebook["cells"]) if cell.get("outputs") or cell.get("execution_count")]
-    assert not with_outputs, f"{paired.name} has outputs in cells {with_outputs}: commit notebooks without outputs"
+    with_outputs = [
+        i
+        for i, cell in enumerate(notebook["cells"])
+        if cell.get("outputs") or cell.get("execution_count")
+    ]
+    assert not with_outputs, (
+        f"{paired.name} has outputs in cells {with_outputs}: "
+        "commit notebooks without outputs"
+    )
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
@@ -47,7 +60,9 @@ def test_framework_imports_stay_on_framework_pages(page):
     elif page.stem.endswith("-torch"):
         assert not imports_tf
     elif page.stem != "results":  # the results page runs every benchmark
-        assert not (imports_tf or imports_torch), f"{page.name} is framework-free and must not import a framework"
+        assert not (imports_tf or imports_torch), (
+            f"{page.name} is framework-free and must not import a framework"
+        )
 
 
 def test_framework_twins_have_the_same_headings():
@@ -66,9 +81,13 @@ def test_framework_twins_have_the_same_headings():
         assert headings(tf_page) == headings(torch_page)
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if p.stem[:2].isdigit()], ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "page", [p for p in PAGES if p.stem[:2].isdigit()], ids=lambda p: p.stem
+)
 def test_chapters_end_with_a_summary_and_three_exercises(page):
     text = page.read_text()
     assert "## Summary" in text and "## Exercises" in text
     assert text.count("```{exercise}") >= 3
-    assert text.count(":class: dropdown") >= text.count("```{exercise}"), "every solution is hidden until clicked"
+    assert text.count(":class: dropdown") >= text.count("```{exercise}"), (
+        "every solution is hidden until clicked"
+    )

@@ -1,4 +1,5 @@
-"""rnnlib.training, rnnlib.size and rnnlib.tables: the loops, the quick switch and the tables."""
+"""rnnlib.training, rnnlib.config and rnnlib.tables: the loops, the sizes and the
+tables."""
 
 import numpy as np
 import pytest
@@ -8,7 +9,8 @@ from rnnlib import tables, training
 
 
 def counting_step():
-    """A fake step whose loss is the number of the window (1, 2, 3, ...), to test the bookkeeping."""
+    """A fake step whose loss is the number of the window (1, 2, 3, ...), to test the
+    bookkeeping."""
     calls = []
 
     def step(x_window, y_window, state):
@@ -21,9 +23,19 @@ def counting_step():
 def test_learning_curve_averages_exactly_every_windows():
     step, _ = counting_step()
     x = np.zeros(1000, dtype=int)
-    curve = training.train_windows(step, x, x, batch_size=10, num_steps=4, num_epochs=2, zero_state=lambda b: 0,
-                                   every=10, progress=False)
-    # 100 steps per row / 4 = 25 windows per epoch, 50 in all: blocks 1-10, 11-20, ..., 41-50.
+    curve = training.train_windows(
+        step,
+        x,
+        x,
+        batch_size=10,
+        num_steps=4,
+        num_epochs=2,
+        zero_state=lambda b: 0,
+        every=10,
+        progress=False,
+    )
+    # 100 steps per row / 4 = 25 windows per epoch, 50 in all: blocks 1-10, 11-20, ...,
+    # 41-50.
     assert curve.windows_per_epoch == 25
     assert curve.window.tolist() == [10, 20, 30, 40, 50]
     assert curve.loss.tolist() == [5.5, 15.5, 25.5, 35.5, 45.5]
@@ -33,40 +45,89 @@ def test_learning_curve_averages_exactly_every_windows():
 def test_a_partial_last_block_is_averaged_over_what_it_has():
     step, _ = counting_step()
     x = np.zeros(120, dtype=int)
-    curve = training.train_windows(step, x, x, batch_size=2, num_steps=5, num_epochs=1, zero_state=lambda b: 0,
-                                   every=5, progress=False)
+    curve = training.train_windows(
+        step,
+        x,
+        x,
+        batch_size=2,
+        num_steps=5,
+        num_epochs=1,
+        zero_state=lambda b: 0,
+        every=5,
+        progress=False,
+    )
     assert curve.window.tolist() == [5, 10, 12] and curve.loss[-1] == 11.5
 
 
 def test_state_is_carried_and_restarts_each_epoch():
     step, calls = counting_step()
     x = np.zeros(40, dtype=int)
-    training.train_windows(step, x, x, batch_size=2, num_steps=5, num_epochs=2, zero_state=lambda b: 0,
-                           every=100, progress=False)
+    training.train_windows(
+        step,
+        x,
+        x,
+        batch_size=2,
+        num_steps=5,
+        num_epochs=2,
+        zero_state=lambda b: 0,
+        every=100,
+        progress=False,
+    )
     assert calls == [0, 1, 2, 3, 0, 1, 2, 3]
 
 
-def test_mean_loss_over_counts_every_step():
-    x = np.arange(100)
-    loss = training.mean_loss_over(lambda xw, yw, s: (xw.sum(), s), x, x, batch_size=5, num_steps=4,
-                                   zero_state=lambda b: None)
-    assert loss == pytest.approx(x.mean())
+def test_step_losses_over_scores_every_step_in_order():
+    x = np.arange(103)  # 5 rows of 20; the last 3 steps are dropped
+    states = []
+
+    def step_losses(xw, yw, state):
+        states.append(state)
+        return xw * 10.0, state + 1  # each position's "loss" is ten times its value
+
+    positions, losses = training.step_losses_over(
+        step_losses, x, x, batch_size=5, num_steps=4, zero_state=lambda b: 0
+    )
+    assert positions.tolist() == list(range(100))
+    assert losses.tolist() == [10.0 * p for p in range(100)]
+    assert states == [0, 1, 2, 3, 4]  # the state is carried across the 5 windows
 
 
 def test_training_arguments_are_checked():
     x = np.zeros(100, dtype=int)
     with pytest.raises(ValueError, match=r"every must be an integer >= 1, got 0"):
-        training.train_windows(None, x, x, batch_size=2, num_steps=5, num_epochs=1, zero_state=None, every=0)
+        training.train_windows(
+            None,
+            x,
+            x,
+            batch_size=2,
+            num_steps=5,
+            num_epochs=1,
+            zero_state=None,
+            every=0,
+        )
     with pytest.raises(ValueError, match=r"num_epochs must be an integer >= 1, got 0"):
-        training.train_windows(None, x, x, batch_size=2, num_steps=5, num_epochs=0, zero_state=None)
+        training.train_windows(
+            None, x, x, batch_size=2, num_steps=5, num_epochs=0, zero_state=None
+        )
 
 
-@pytest.mark.parametrize("value, quick", [("1", True), ("true", True), ("YES", True), ("0", False), ("", False), ("off", False)])
+@pytest.mark.parametrize(
+    "value, quick",
+    [
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        ("0", False),
+        ("", False),
+        ("off", False),
+    ],
+)
 def test_quick_switch(monkeypatch, value, quick):
     monkeypatch.setenv("RNNLIB_QUICK", value)
     assert rnnlib.is_quick() is quick
-    assert rnnlib.pick(full=100, quick=1) == (1 if quick else 100)
-    assert rnnlib.size_name() == ("quick" if quick else "full")
+    size = rnnlib.sizes("01-echo-task")
+    assert size.n == (100_000 if quick else 1_000_000) and size["n"] == size.n
+    assert size.name == rnnlib.size_name() == ("quick" if quick else "full")
 
 
 def test_quick_switch_unset_means_full(monkeypatch):
@@ -76,7 +137,9 @@ def test_quick_switch_unset_means_full(monkeypatch):
 
 def test_bad_quick_value_is_named(monkeypatch):
     monkeypatch.setenv("RNNLIB_QUICK", "maybe")
-    with pytest.raises(ValueError, match=r"RNNLIB_QUICK='maybe': expected one of 1/true/yes/on"):
+    with pytest.raises(
+        ValueError, match=r"RNNLIB_QUICK='maybe': expected one of 1/true/yes/on"
+    ):
         rnnlib.is_quick()
 
 
@@ -89,9 +152,17 @@ def test_progress_switch(monkeypatch):
 
 def test_tables():
     rows = [{"name": "a", "loss": 0.5}, {"name": "bb", "loss": 0.25}]
-    assert tables.markdown_table(rows).splitlines() == ["| name | loss |", "|---|---|", "| a | 0.5000 |", "| bb | 0.2500 |"]
+    assert tables.markdown_table(rows).splitlines() == [
+        "| name | loss |",
+        "|---|---|",
+        "| a | 0.5000 |",
+        "| bb | 0.2500 |",
+    ]
     assert tables.text_table(rows).splitlines()[2] == "a     0.5000"
-    with pytest.raises(ValueError, match=r"rows\[1\] has columns \['name'\], expected \['name', 'loss'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"rows\[1\] has columns \['name'\], expected \['name', 'loss'\]",
+    ):
         tables.markdown_table([{"name": "a", "loss": 1.0}, {"name": "b"}])
     with pytest.raises(ValueError, match=r"rows must hold at least one mapping"):
         tables.text_table([])

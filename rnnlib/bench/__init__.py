@@ -1,7 +1,8 @@
 """Benchmarks behind every claim the book makes about speed or quality.
 
-``python -m rnnlib.bench NAME`` runs one and prints a table, then, as its last line, ``key=value``
-pairs separated by spaces. The names and keys are stable: the book and the notes quote them.
+``python -m rnnlib.bench NAME`` runs one and prints a table, then, as its last line,
+``key=value`` pairs separated by spaces. The names and keys are stable: the book and the
+notes quote them.
 """
 
 from importlib import import_module
@@ -9,8 +10,14 @@ from typing import NamedTuple
 
 #: name -> (module under rnnlib.bench, one line on what it measures)
 BENCHMARKS = {
-    "data": ("data", "vectorized echo generators against the original loop, 1,000,000 steps"),
-    "echo": ("echo", "TF and PyTorch hand-rolled cells trained to the floor of the echo task"),
+    "data": (
+        "data",
+        "vectorized echo generators against the original loop, 1,000,000 steps",
+    ),
+    "echo": (
+        "echo",
+        "TF and PyTorch hand-rolled cells trained to the floor of the echo task",
+    ),
 }
 
 
@@ -24,13 +31,16 @@ class Result(NamedTuple):
 def run(name: str) -> Result:
     """Run the benchmark ``name`` and return its Result."""
     if name not in BENCHMARKS:
-        raise ValueError(f"unknown benchmark {name!r}; expected one of {sorted(BENCHMARKS)}")
+        raise ValueError(
+            f"unknown benchmark {name!r}; expected one of {sorted(BENCHMARKS)}"
+        )
     module = import_module(f"rnnlib.bench.{BENCHMARKS[name][0]}")
     return module.run()
 
 
 def summary_line(summary: dict) -> str:
     """The last line a benchmark prints: ``key=value`` pairs separated by spaces."""
+
     def show(value):
         return f"{value:.6g}" if isinstance(value, float) else str(value)
 

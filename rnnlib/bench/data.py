@@ -1,7 +1,8 @@
 """Benchmark ``data``: the vectorized generators against the original article's loop.
 
-Each generator makes the same number of steps (1,000,000 at full size); the table shows the median
-of several runs of each, measured in one process, and the speedups over the loop.
+Each generator makes the same number of steps (1,000,000 at full size); the table shows
+the median of several runs of each, measured in one process, and the speedups over the
+loop.
 """
 
 import statistics
@@ -9,8 +10,9 @@ import time
 
 import numpy as np
 
-from rnnlib import echo, pick, size_name
+from rnnlib import config
 from rnnlib.bench import Result
+from rnnlib.data import echo
 
 
 def original_loop(size):
@@ -41,7 +43,8 @@ def median_seconds(function, repeats) -> float:
 
 
 def run() -> Result:
-    n = pick(full=1_000_000, quick=100_000)
+    size = config.sizes("bench.data")
+    n = size.n
     seconds = {
         "original loop": median_seconds(lambda: original_loop(n), repeats=3),
         "generate_legacy": median_seconds(lambda: echo.generate_legacy(n), repeats=9),
@@ -49,7 +52,12 @@ def run() -> Result:
     }
     loop = seconds["original loop"]
     rows = [
-        {"generator": name, "steps": n, "median seconds": value, "speedup vs loop": f"{loop / value:.1f}x"}
+        {
+            "generator": name,
+            "steps": n,
+            "median seconds": value,
+            "speedup vs loop": f"{loop / value:.1f}x",
+        }
         for name, value in seconds.items()
     ]
     summary = {
@@ -59,6 +67,6 @@ def run() -> Result:
         "generate_seconds": seconds["generate"],
         "speedup_vs_loop": loop / seconds["generate"],
         "legacy_speedup_vs_loop": loop / seconds["generate_legacy"],
-        "size": size_name(),
+        "size": size.name,
     }
     return Result(rows, summary)

@@ -1,0 +1,92 @@
+"""Benchmark results saved with when and where they were measured, for the results page.
+
+``python -m rnnlib.bench NAME --save`` writes ``results/NAME.json``: the table, the
+key=value summary, the date, the machine, the library versions and the git commit. The
+book's results page shows these files instead of running every benchmark during the
+build.
+"""
+
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+RESULTS_DIR = Path("results")
+PACKAGES = ("numpy", "tensorflow", "tensorflow-cpu", "keras", "torch")
+
+
+def machine() -> str:
+    """The processor, as /proc/cpuinfo names it where it can, and the number of CPUs."""
+    name = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+                break
+    return f"{name}, {os.cpu_count()} CPUs, {platform.system()}"
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    return found
+
+
+def git_commit() -> str:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except OSError:
+        return "unknown"
+    return result.stdout.strip() or "unknown"
+
+
+def save(name: str, about: str, result, directory: Path = RESULTS_DIR) -> Path:
+    """Write ``directory/NAME.json``; returns its path."""
+    record = {
+        "name": name,
+        "about": about,
+        "command": f"python -m rnnlib.bench {name}",
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime(
+            "%Y-%m-%d %H:%M UTC"
+        ),
+        "machine": machine(),
+        "versions": versions(),
+        "commit": git_commit(),
+        "argv": sys.argv[1:],
+        "rows": result.rows,
+        "summary": result.summary,
+    }
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.json"
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(record, indent=1, default=str) + "\n")
+    temporary.replace(path)
+    return path
+
+
+def load(directory: Path = RESULTS_DIR) -> dict[str, dict]:
+    """Every saved result in ``directory``: name -> record, in name order."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return {}
+    records = {}
+    for path in sorted(directory.glob("*.json")):
+        record = json.loads(path.read_text())
+        if isinstance(record, dict) and "summary" in record and "rows" in record:
+            records[record["name"]] = record
+    return records

@@ -1,0 +1,6 @@
+"""Data and the mathematics of the tasks: framework-free (NumPy only).
+
+- ``echo``: the echo task's generator (and the original article's, bit for bit).
+- ``theory``: expected cross-entropies, the floors, naming what a model has learned.
+- ``batching``: cutting a long sequence into rows and windows for truncated backprop.
+"""

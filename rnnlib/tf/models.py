@@ -1,0 +1,101 @@
+"""The echo task's models in TensorFlow 2: the hand-rolled cell unrolled over a window,
+and the same model from Keras layers.
+
+Both take x of shape (batch_size, num_steps) (integer classes) and a state of shape
+(batch_size, state_size), and return (logits (batch_size, num_steps, num_classes), final
+state). Weights come from ``rnnlib.numpy.cell.init_params``, so every framework starts
+from the same numbers. Chapter 3's TensorFlow page writes ``HandRolledRNN`` out; a test
+checks that the page and this module hold the same code.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from rnnlib.numpy.cell import PARAM_NAMES, check_params
+
+__all__ = ["HandRolledRNN", "LibraryRNN"]
+
+
+class HandRolledRNN(tf.Module):
+    """S_t = tanh([X_t, S_{t-1}] @ W + b), logits_t = S_t @ U + c, in a Python loop."""
+
+    def __init__(self, params, dtype=tf.float32):
+        super().__init__()
+        check_params(params)
+        self.state_size, self.num_classes = params["U"].shape
+        # W: (num_classes + state_size, state_size)
+        self.W = tf.Variable(tf.constant(params["W"], dtype), name="W")
+        self.b = tf.Variable(tf.constant(params["b"], dtype), name="b")  # (state_size,)
+        # U: (state_size, num_classes)
+        self.U = tf.Variable(tf.constant(params["U"], dtype), name="U")
+        self.c = tf.Variable(
+            tf.constant(params["c"], dtype), name="c"
+        )  # (num_classes,)
+
+    def __call__(self, x, state):
+        # x: (batch_size, num_steps) integer classes; state: (batch_size, state_size)
+        # inputs: (batch_size, num_steps, num_classes)
+        inputs = tf.one_hot(x, self.num_classes, dtype=self.W.dtype)
+        states = []
+        for t in range(x.shape[1]):
+            # joined: (batch_size, num_classes + state_size)
+            joined = tf.concat([inputs[:, t], state], axis=1)
+            state = tf.tanh(joined @ self.W + self.b)  # (batch_size, state_size)
+            states.append(state)
+        states = tf.stack(states, axis=1)  # (batch_size, num_steps, state_size)
+        logits = states @ self.U + self.c  # (batch_size, num_steps, num_classes)
+        return logits, state
+
+    def params(self) -> dict[str, np.ndarray]:
+        """The weights as NumPy arrays, named as in rnnlib.numpy.cell."""
+        return {name: getattr(self, name).numpy() for name in PARAM_NAMES}
+
+
+class LibraryRNN(tf.Module):
+    """The same model from the library: ``keras.layers.SimpleRNN`` (tanh), then
+    ``Dense``."""
+
+    def __init__(self, params, dtype=tf.float32):
+        super().__init__()
+        check_params(params)
+        self.state_size, self.num_classes = params["U"].shape
+        dtype = tf.as_dtype(dtype).name
+        self.rnn = keras.layers.SimpleRNN(
+            self.state_size, return_sequences=True, return_state=True, dtype=dtype
+        )
+        self.output = keras.layers.Dense(self.num_classes, dtype=dtype)
+        self.rnn.build((None, None, self.num_classes))
+        self.output.build((None, self.state_size))
+        W = np.asarray(params["W"])
+        # SimpleRNN computes x @ kernel + h @ recurrent_kernel + bias: W's two row
+        # blocks.
+        self.rnn.set_weights(
+            [W[: self.num_classes], W[self.num_classes :], np.asarray(params["b"])]
+        )
+        self.output.set_weights([np.asarray(params["U"]), np.asarray(params["c"])])
+
+    def __call__(self, x, state):
+        # inputs: (batch_size, num_steps, num_classes)
+        inputs = tf.one_hot(x, self.num_classes, dtype=self.output.kernel.dtype)
+        # states: (batch_size, num_steps, state_size); final: (batch_size, state_size)
+        states, final = self.rnn(inputs, initial_state=[state])
+        return self.output(states), final
+
+    @property
+    def trainable_variables(self):
+        return tuple(self.rnn.trainable_variables) + tuple(
+            self.output.trainable_variables
+        )
+
+    def params(self) -> dict[str, np.ndarray]:
+        """The weights as NumPy arrays, named as in rnnlib.numpy.cell (W's blocks
+        stacked)."""
+        kernel, recurrent_kernel, bias = self.rnn.get_weights()
+        U, c = self.output.get_weights()
+        return {
+            "W": np.concatenate([kernel, recurrent_kernel]),
+            "b": bias,
+            "U": U,
+            "c": c,
+        }

@@ -1,0 +1,111 @@
+"""The echo task's models in PyTorch: the hand-rolled cell unrolled over a window, and
+the same model from ``nn.RNN``.
+
+Both take x of shape (batch_size, num_steps) (integer classes) and a state of shape
+(batch_size, state_size), and return (logits (batch_size, num_steps, num_classes), final
+state). Weights come from ``rnnlib.numpy.cell.init_params``, so every framework starts
+from the same numbers. Chapter 3's PyTorch page writes ``HandRolledRNN`` out; a test
+checks that the page and this module hold the same code.
+"""
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from rnnlib.numpy.cell import PARAM_NAMES, check_params
+
+__all__ = ["HandRolledRNN", "LibraryRNN"]
+
+
+class HandRolledRNN(nn.Module):
+    """S_t = tanh([X_t, S_{t-1}] @ W + b), logits_t = S_t @ U + c, in a Python loop."""
+
+    def __init__(self, params, dtype=torch.float32):
+        super().__init__()
+        check_params(params)
+        self.state_size, self.num_classes = params["U"].shape
+        # W: (num_classes + state_size, state_size)
+        self.W = nn.Parameter(torch.tensor(params["W"], dtype=dtype))
+        self.b = nn.Parameter(torch.tensor(params["b"], dtype=dtype))  # (state_size,)
+        # U: (state_size, num_classes)
+        self.U = nn.Parameter(torch.tensor(params["U"], dtype=dtype))
+        self.c = nn.Parameter(torch.tensor(params["c"], dtype=dtype))  # (num_classes,)
+
+    def forward(self, x, state):
+        # x: (batch_size, num_steps) integer classes; state: (batch_size, state_size)
+        # inputs: (batch_size, num_steps, num_classes)
+        inputs = F.one_hot(x, self.num_classes).to(self.W.dtype)
+        states = []
+        for t in range(x.shape[1]):
+            # joined: (batch_size, num_classes + state_size)
+            joined = torch.cat([inputs[:, t], state], dim=1)
+            state = torch.tanh(joined @ self.W + self.b)  # (batch_size, state_size)
+            states.append(state)
+        states = torch.stack(states, dim=1)  # (batch_size, num_steps, state_size)
+        logits = states @ self.U + self.c  # (batch_size, num_steps, num_classes)
+        return logits, state
+
+    def params(self) -> dict[str, np.ndarray]:
+        """The weights as NumPy arrays, named as in rnnlib.numpy.cell."""
+        return {
+            name: getattr(self, name).detach().cpu().numpy() for name in PARAM_NAMES
+        }
+
+
+class LibraryRNN(nn.Module):
+    """The same model from the library: ``nn.RNN`` (tanh) followed by ``nn.Linear``."""
+
+    def __init__(self, params, dtype=torch.float32):
+        super().__init__()
+        check_params(params)
+        self.state_size, self.num_classes = params["U"].shape
+        self.rnn = nn.RNN(
+            self.num_classes,
+            self.state_size,
+            nonlinearity="tanh",
+            batch_first=True,
+            dtype=dtype,
+        )
+        self.output = nn.Linear(self.state_size, self.num_classes, dtype=dtype)
+        W = torch.tensor(np.asarray(params["W"]), dtype=dtype)
+        with torch.no_grad():
+            # nn.RNN computes x @ W_ih.T + b_ih + h @ W_hh.T + b_hh: W's two blocks,
+            # transposed.
+            self.rnn.weight_ih_l0.copy_(W[: self.num_classes].T)
+            self.rnn.weight_hh_l0.copy_(W[self.num_classes :].T)
+            self.rnn.bias_ih_l0.copy_(
+                torch.tensor(np.asarray(params["b"]), dtype=dtype)
+            )
+            self.rnn.bias_hh_l0.zero_()
+            self.output.weight.copy_(
+                torch.tensor(np.asarray(params["U"]).T, dtype=dtype)
+            )
+            self.output.bias.copy_(torch.tensor(np.asarray(params["c"]), dtype=dtype))
+        # nn.RNN has two biases where the cell has one: freeze the second at zero, or
+        # training
+        # would move their sum at twice the rate and the library model would train
+        # differently.
+        self.rnn.bias_hh_l0.requires_grad_(False)
+
+    def forward(self, x, state):
+        # inputs: (batch_size, num_steps, num_classes)
+        inputs = F.one_hot(x, self.num_classes).to(self.output.weight.dtype)
+        # states: (batch_size, num_steps, state_size); final: (1, batch_size,
+        # state_size)
+        states, final = self.rnn(inputs, state[None])
+        return self.output(states), final[0]
+
+    def params(self) -> dict[str, np.ndarray]:
+        """The weights as NumPy arrays, named as in rnnlib.numpy.cell (W's blocks
+        stacked)."""
+        rnn = {
+            name: value.detach().cpu().numpy()
+            for name, value in self.rnn.named_parameters()
+        }
+        return {
+            "W": np.concatenate([rnn["weight_ih_l0"].T, rnn["weight_hh_l0"].T]),
+            "b": rnn["bias_ih_l0"] + rnn["bias_hh_l0"],
+            "U": self.output.weight.detach().cpu().numpy().T,
+            "c": self.output.bias.detach().cpu().numpy(),
+        }

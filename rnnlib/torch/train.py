@@ -1,0 +1,126 @@
+"""Truncated-backprop training and held-out scoring for the echo task's PyTorch models.
+
+The outer loop (windows in order, the state carried, learning curves) is framework-free:
+``rnnlib.training``. Here: the optimizer, one training step, and the held-out loss.
+"""
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from rnnlib.training import step_losses_over, train_windows
+
+__all__ = [
+    "heldout_loss",
+    "heldout_step_losses",
+    "make_optimizer",
+    "make_train_step",
+    "train",
+    "zero_state",
+]
+
+
+def zero_state(model):
+    """A function batch_size -> zeros of shape (batch_size, state_size) in the model's
+    dtype."""
+    parameter = next(model.parameters())
+    return lambda batch_size: torch.zeros(
+        batch_size, model.state_size, dtype=parameter.dtype, device=parameter.device
+    )
+
+
+def make_optimizer(model, name="adagrad", learning_rate=0.1) -> torch.optim.Optimizer:
+    """Adagrad exactly as TF1's AdagradOptimizer, which the original used, or plain SGD.
+
+    PyTorch's defaults differ (accumulators start at 0, eps 1e-10 added to the root);
+    TF1 starts the accumulators at 0.1 and adds no epsilon.
+    """
+    if name == "adagrad":
+        return torch.optim.Adagrad(
+            model.parameters(), lr=learning_rate, initial_accumulator_value=0.1, eps=0.0
+        )
+    if name == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=learning_rate)
+    raise ValueError(f"optimizer must be 'adagrad' or 'sgd', got {name!r}")
+
+
+def make_train_step(model, optimizer):
+    device = next(model.parameters()).device
+
+    def step(x_window, y_window, state):
+        x = torch.as_tensor(x_window, device=device)  # (batch_size, num_steps)
+        y = torch.as_tensor(y_window, device=device)  # (batch_size, num_steps)
+        # logits: (batch_size, num_steps, num_classes); state: (batch_size, state_size)
+        logits, state = model(x, state)
+        loss = F.cross_entropy(logits.reshape(-1, model.num_classes), y.reshape(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item(), state.detach()
+
+    return step
+
+
+def train(
+    model,
+    x,
+    y,
+    *,
+    batch_size=200,
+    num_steps=10,
+    num_epochs=1,
+    optimizer="adagrad",
+    learning_rate=0.1,
+    every=100,
+    progress=None,
+    desc="PyTorch",
+):
+    """Train ``model`` by truncated backprop on x, y of shape (n,); returns a
+    LearningCurve."""
+    step = make_train_step(model, make_optimizer(model, optimizer, learning_rate))
+    return train_windows(
+        step,
+        x,
+        y,
+        batch_size=batch_size,
+        num_steps=num_steps,
+        num_epochs=num_epochs,
+        zero_state=zero_state(model),
+        every=every,
+        progress=progress,
+        desc=desc,
+    )
+
+
+@torch.no_grad()
+def heldout_step_losses(model, x, y, *, batch_size=10, num_steps=100):
+    """(positions, losses): every step's cross-entropy on x, y, state carried, no
+    training.
+
+    See ``rnnlib.training.step_losses_over``; pair with the optimal predictor's losses.
+    """
+    device = next(model.parameters()).device
+
+    def step_losses(x_window, y_window, state):
+        logits, state = model(torch.as_tensor(x_window, device=device), state)
+        target = torch.as_tensor(y_window, device=device)  # (batch_size, num_steps)
+        losses = F.cross_entropy(logits.transpose(1, 2), target, reduction="none")
+        return losses.cpu().numpy(), state
+
+    return step_losses_over(
+        step_losses,
+        x,
+        y,
+        batch_size=batch_size,
+        num_steps=num_steps,
+        zero_state=zero_state(model),
+    )
+
+
+def heldout_loss(model, x, y, *, batch_size=10, num_steps=100) -> float:
+    """Mean cross-entropy (nats per step) on x, y of shape (n,), state carried, no
+    training."""
+    _, losses = heldout_step_losses(
+        model, x, y, batch_size=batch_size, num_steps=num_steps
+    )
+    return float(np.mean(losses))
