@@ -17,6 +17,7 @@ import numpy as np
 from tqdm import tqdm
 
 from rnnlib._checks import check_int
+from rnnlib.config import PROGRESS_ENV, show_progress
 from rnnlib.data.batching import num_windows, split_rows, windows
 
 
@@ -27,20 +28,6 @@ __all__ = [
     "step_losses_over",
     "train_windows",
 ]
-
-PROGRESS_ENV = "RNNLIB_PROGRESS"
-
-
-def show_progress() -> bool:
-    """Progress bars are on unless ``RNNLIB_PROGRESS=0`` (the book build sets it: bars
-    belong in notebooks)."""
-    return os.environ.get(PROGRESS_ENV, "1").strip().lower() not in {
-        "0",
-        "false",
-        "no",
-        "off",
-    }
-
 
 class LearningCurve(NamedTuple):
     """Mean training loss of each block of ``every`` windows, and the time the training

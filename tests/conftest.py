@@ -1,33 +1,23 @@
-"""Shared fixtures: the repository's paths, notebook records, one quick book build per
-session.
+"""Shared fixtures: the repository's paths and one quick book build per session.
 
 Every notebook executes once per `make test`: nbval runs it (in parallel with the unit
-tests, under pytest-xdist), the hooks below record each cell's outputs, and the quick
-book build of the second phase takes them from the cache instead of executing the
-notebook again.
+tests, under pytest-xdist), the plugin tests/nbrecord.py records each cell's outputs,
+and the quick book build of the second phase takes them from the cache instead of
+executing the notebook again.
 """
 
 import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import yaml
+from nbrecord import EXECUTED, QUICK_BUILD
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
 
-from rnnlib._env import quiet_tensorflow  # noqa: E402
-
-# As the book build does (see _ext/unrolled.py): quiet TensorFlow, no progress bars.
-quiet_tensorflow()
-os.environ.setdefault("RNNLIB_PROGRESS", "0")
-
-QUICK_BUILD = ROOT / "_build" / "quick"  # the test build, kept for a look afterwards
-EXECUTED = QUICK_BUILD / "executed"  # nbval's executed notebooks, one record per page
 
 
 def toc_pages() -> list[str]:
@@ -51,58 +41,6 @@ def notebook_pages() -> list[Path]:
     )
 
 
-# ---------------------------------------------------------------- recording nbval's
-# execution
-
-
-def _is_notebook_cell(item) -> bool:
-    return type(item).__name__ == "IPyNbCell"
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    if not _is_notebook_cell(item):
-        return
-    report = outcome.get_result()
-    notebook = item.parent
-    if not hasattr(
-        notebook, "unrolled_record"
-    ):  # its first cell: forget any earlier run
-        (EXECUTED / f"{Path(str(notebook.fspath)).stem}.json").unlink(missing_ok=True)
-        notebook.unrolled_record = {
-            "outputs": [],
-            "sources": [],
-            "ok": True,
-            "start": time.perf_counter(),
-        }
-    record = notebook.unrolled_record
-    if report.failed or report.skipped:
-        record["ok"] = False
-    if call.when == "call" and report.passed:
-        record["sources"].append(item.cell.source)
-        record["outputs"].append([dict(output) for output in (item.test_outputs or [])])
-
-
-def pytest_runtest_teardown(item, nextitem):
-    """After a notebook's last cell: save what it printed, if every cell passed."""
-    if not _is_notebook_cell(item) or (
-        nextitem is not None and nextitem.parent is item.parent
-    ):
-        return
-    record = getattr(item.parent, "unrolled_record", None)
-    if not record or not record["ok"]:
-        return
-    import nbcache
-
-    nbcache.write_record(
-        EXECUTED / f"{Path(str(item.parent.fspath)).stem}.json",
-        record["sources"],
-        record["outputs"],
-        time.perf_counter() - record["start"],
-    )
-
-
 # ---------------------------------------------------------------- the quick book
 
 
@@ -113,7 +51,7 @@ def built_site() -> Path:
     Notebooks that nbval executed in this `make test` come from the cache; any other is
     executed by the build.
     """
-    import nbcache
+    import nbcache  # tools/, on pytest's pythonpath
 
     build = QUICK_BUILD / "_build"
     shutil.rmtree(build, ignore_errors=True)

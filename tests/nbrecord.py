@@ -1,0 +1,70 @@
+"""A pytest plugin (pyproject's ``-p nbrecord``): record what nbval executes.
+
+When the last cell of a notebook has passed, the outputs of every cell are saved to
+``_build/quick/executed/NAME.json``; the quick book build hands them to its cache
+(tools/nbcache.py) and so executes nothing a second time.
+"""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from rnnlib._env import quiet_tensorflow
+
+# Notebook kernels inherit this environment, as the book build's do (_ext/unrolled.py):
+# quiet TensorFlow, and no progress bars (on stderr they would fail the book build).
+quiet_tensorflow()
+os.environ.setdefault("RNNLIB_PROGRESS", "0")
+
+QUICK_BUILD = Path(__file__).resolve().parents[1] / "_build" / "quick"
+EXECUTED = QUICK_BUILD / "executed"  # nbval's executed notebooks, one record per page
+
+
+def is_notebook_cell(item) -> bool:
+    return type(item).__name__ == "IPyNbCell"
+
+
+def record_path(notebook) -> Path:
+    return EXECUTED / f"{Path(str(notebook.fspath)).stem}.json"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if not is_notebook_cell(item):
+        return
+    report = outcome.get_result()
+    notebook = item.parent
+    if not hasattr(notebook, "unrolled_record"):  # its first cell: forget earlier runs
+        record_path(notebook).unlink(missing_ok=True)
+        notebook.unrolled_record = {
+            "outputs": [],
+            "sources": [],
+            "ok": True,
+            "start": time.perf_counter(),
+        }
+    record = notebook.unrolled_record
+    if report.failed or report.skipped:
+        record["ok"] = False
+    if call.when == "call" and report.passed:
+        record["sources"].append(item.cell.source)
+        record["outputs"].append([dict(out) for out in (item.test_outputs or [])])
+
+
+def pytest_runtest_teardown(item, nextitem):
+    """After a notebook's last cell: save what it printed, if every cell passed."""
+    if not is_notebook_cell(item):
+        return
+    if nextitem is not None and nextitem.parent is item.parent:
+        return
+    record = getattr(item.parent, "unrolled_record", None)
+    if not record or not record["ok"]:
+        return
+    import nbcache  # tools/, on pytest's pythonpath
+
+    seconds = time.perf_counter() - record["start"]
+    nbcache.write_record(
+        record_path(item.parent), record["sources"], record["outputs"], seconds
+    )
