@@ -230,7 +230,7 @@ def _copy(url: str, out, size: int, name: str) -> str:
                 got += len(chunk)
                 bar.update(len(chunk))
     if got != size:
-        raise ValueError(f"transfer ended after {got} of {size} bytes")
+        raise ValueError(f"received {got} bytes, expected {size}")
     return sha.hexdigest()
 
 
