@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import http.server
 import os
+import re
 import socket
 import struct
 import threading
@@ -194,8 +195,20 @@ def test_real_per_digit_counts(real):
     assert np.bincount(real["test"][1], minlength=10).tolist() == test
 
 
+def _quiet(directory: Path):
+    """A handler serving the files in ``directory``, without log lines."""
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(directory), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    return Handler
+
+
 @needs_real
-def test_real_files_download_from_a_local_mirror(monkeypatch, cache, tmp_path, real):
+def test_real_files_download_from_a_local_mirror(cache, tmp_path, real):
     """The unpatched table accepts the real files as served over HTTP."""
     served = tmp_path / "served"
     write(served, {n: (REAL / n).read_bytes() for n in NAMES if n.startswith("t10k")})
@@ -209,17 +222,6 @@ def test_real_files_download_from_a_local_mirror(monkeypatch, cache, tmp_path, r
         httpd.server_close()
     assert_same(got, real["test"])
     assert listing(cache) == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
-
-
-def _quiet(directory: Path):
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(directory), **kwargs)
-
-        def log_message(self, *args):
-            pass
-
-    return Handler
 
 
 def test_as_sequences_reads_rows_as_steps_scaled_to_one(fake):
@@ -268,7 +270,7 @@ def test_bad_transfer_leaves_nothing_and_says_why(server, cache, mode, reason):
         mnist.load("train", mirrors=(url,))
     message = str(caught.value)
     assert f"{url}train-images-idx3-ubyte.gz: " in message
-    assert len(__import__("re").findall(reason, message)) == 1
+    assert len(re.findall(reason, message)) == 1
     assert_says_where_to_put_files(message, cache)
     assert listing(cache) == []  # no temp file, no damaged file under a final name
 
