@@ -73,8 +73,12 @@ def corrupted(data: bytes) -> bytes:
 
 @pytest.fixture(autouse=True)
 def cache(monkeypatch, tmp_path) -> Path:
-    """No RNNLIB_DATA, a fresh per-user cache under tmp_path, nothing verified yet."""
+    """No RNNLIB_DATA, a fresh per-user cache under tmp_path, nothing verified yet.
+
+    HOME moves too, so that no test (nor a bug) can write into the real ~/.cache.
+    """
     monkeypatch.delenv("RNNLIB_DATA", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setattr(mnist, "_verified", {})
     return tmp_path / "xdg" / "rnnlib" / "mnist"
@@ -244,6 +248,7 @@ def test_good_download_fills_the_cache_then_needs_no_network(server, fake, cache
     assert_same(mnist.load("test", mirrors=[server.url()]), fake.arrays["test"])
     assert listing(cache) == sorted(NAMES)
     assert [(cache / n).read_bytes() for n in NAMES] == [fake.contents[n] for n in NAMES]
+    assert {(cache / n).stat().st_mode & 0o777 for n in NAMES} == {0o644}
     mnist._verified.clear()  # a new process: found files are verified, not fetched
     assert_same(mnist.load("train", mirrors=(dead_url,)), fake.arrays["train"])
     assert len(server.requests) == 4
@@ -297,10 +302,15 @@ def test_silent_server_times_out(monkeypatch, fake, cache):
         sock.bind(("127.0.0.1", 0))
         sock.listen()
         url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+        give_up = threading.Timer(5, sock.shutdown, (socket.SHUT_RDWR,))  # no hang
+        give_up.start()
         start = time.monotonic()
-        with pytest.raises(mnist.DownloadError, match="timed out"):
-            mnist.load("test", mirrors=(url,))
-    assert time.monotonic() - start < 5
+        try:
+            with pytest.raises(mnist.DownloadError, match="timed out"):
+                mnist.load("test", mirrors=(url,))
+        finally:
+            give_up.cancel()
+    assert time.monotonic() - start < 3
     assert listing(cache) == []
 
 

@@ -198,6 +198,7 @@ def _download(folder: Path, name: str, mirrors) -> None:
                 actual = _copy(url, out, size, name)
             if actual != digest:
                 raise BadFileError(f"sha256 {actual}, expected {digest}")
+            os.chmod(tmp, 0o644)  # mkstemp made it private; public data, a shared folder
             os.replace(tmp, folder / name)
             stat = (folder / name).stat()
             _verified[str((folder / name).resolve())] = (stat.st_size, stat.st_mtime_ns)
