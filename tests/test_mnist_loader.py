@@ -1,9 +1,10 @@
-"""rnnlib.data.mnist: the real files decode to MNIST, downloads leave only verified files,
-and every bad file, folder or argument is named in the error.
+"""rnnlib.data.mnist: the real files decode to MNIST, downloads leave only verified
+files, and every bad file, folder or argument is named in the error.
 
 Downloads come from a real HTTP server on 127.0.0.1 serving small synthetic IDX files
 whose sizes and digests replace the module's table; the tests on the real data need the
-offline copy (RNNLIB_DATA, or shared/data/mnist beside the repository) and skip without it.
+offline copy (RNNLIB_DATA, or shared/data/mnist beside the repository) and skip
+without it.
 """
 
 import gzip
@@ -30,7 +31,7 @@ NAMES = tuple(mnist.FILES)  # the four real names, before any test patches the t
 def find_real_copy() -> Path | None:
     """The folder holding the four real files: $RNNLIB_DATA, else shared/ beside us."""
     candidates = [os.environ.get("RNNLIB_DATA", "")]
-    candidates += [str(parent / "shared" / "data" / "mnist") for parent in ROOT.parents[:2]]
+    candidates += [str(up / "shared" / "data" / "mnist") for up in ROOT.parents[:2]]
     for candidate in candidates:
         if candidate and all((Path(candidate) / name).is_file() for name in NAMES):
             return Path(candidate)
@@ -52,9 +53,13 @@ def idx(magic: int, array: np.ndarray, dims=None) -> bytes:
     return gzip.compress(header + array.astype(np.uint8).tobytes(), mtime=0)
 
 
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def use_files(monkeypatch, contents: dict[str, bytes], counts: dict[str, int]) -> None:
-    """Make ``contents`` the known-good files (sizes, digests) and ``counts`` the splits'."""
-    table = {name: (len(b), hashlib.sha256(b).hexdigest()) for name, b in contents.items()}
+    """Make ``contents`` the known-good files and ``counts`` the splits' sizes."""
+    table = {name: (len(b), sha256(b)) for name, b in contents.items()}
     monkeypatch.setattr(mnist, "FILES", table)
     splits = {split: (*mnist.SPLITS[split][:2], n) for split, n in counts.items()}
     monkeypatch.setattr(mnist, "SPLITS", splits)
@@ -132,7 +137,7 @@ class Mirror(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server(fake):
-    """A local mirror of the synthetic files; ``server.url(mode)`` is a mirror base URL."""
+    """A local mirror of the synthetic files; ``server.url(mode)`` is its base URL."""
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Mirror)
     httpd.contents, httpd.requests = dict(fake.contents), []
     thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
@@ -188,7 +193,7 @@ def test_real_shapes_dtypes_and_first_labels(real):
         assert array.dtype == np.uint8 and array.flags.writeable
     assert train_y[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
     assert train_x.min() == 0 and train_x.max() == 255
-    assert train_x[0, 0].sum() == 0 and train_x[0, 14].sum() > 0  # blank rim, ink inside
+    assert train_x[0, 0].sum() == 0 and train_x[0, 14].sum() > 0  # blank rim, ink
 
 
 @needs_real
@@ -201,6 +206,7 @@ def test_real_per_digit_counts(real):
 
 def _quiet(directory: Path):
     """A handler serving the files in ``directory``, without log lines."""
+
     class Handler(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, directory=str(directory), **kwargs)
@@ -220,7 +226,9 @@ def test_real_files_download_from_a_local_mirror(cache, tmp_path, real):
     thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     try:
-        got = mnist.load("test", mirrors=(f"http://127.0.0.1:{httpd.server_address[1]}",))
+        got = mnist.load(
+            "test", mirrors=(f"http://127.0.0.1:{httpd.server_address[1]}",)
+        )
     finally:
         httpd.shutdown()
         httpd.server_close()
@@ -233,21 +241,30 @@ def test_as_sequences_reads_rows_as_steps_scaled_to_one(fake):
     x = mnist.as_sequences(images)
     assert x.dtype == np.float32 and x.shape == images.shape
     assert 0.0 <= x.min() and x.max() <= 1.0
-    np.testing.assert_allclose(x[:, 5], images[:, 5] / 255.0, rtol=1e-6)  # step 5 = row 5
+    np.testing.assert_allclose(x[:, 5], images[:, 5] / 255, rtol=1e-6)  # step = row
     for bad in (x, images[0], images.reshape(6, 28 * 28)):
-        with pytest.raises(ValueError, match=r"images must be uint8 of shape \(n, 28, 28\)"):
+        with pytest.raises(
+            ValueError, match=r"images must be uint8 of shape \(n, 28, 28\)"
+        ):
             mnist.as_sequences(bad)
 
 
 # Downloads
 
 
-def test_good_download_fills_the_cache_then_needs_no_network(server, fake, cache, dead_url):
+def test_good_download_fills_the_cache_then_needs_no_network(
+    server, fake, cache, dead_url
+):
     assert_same(mnist.load("train", mirrors=(server.url(),)), fake.arrays["train"])
-    assert listing(cache) == ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"]
+    assert listing(cache) == [
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+    ]
     assert_same(mnist.load("test", mirrors=[server.url()]), fake.arrays["test"])
     assert listing(cache) == sorted(NAMES)
-    assert [(cache / n).read_bytes() for n in NAMES] == [fake.contents[n] for n in NAMES]
+    assert [(cache / n).read_bytes() for n in NAMES] == [
+        fake.contents[n] for n in NAMES
+    ]
     assert {(cache / n).stat().st_mode & 0o777 for n in NAMES} == {0o644}
     mnist._verified.clear()  # a new process: found files are verified, not fetched
     assert_same(mnist.load("train", mirrors=(dead_url,)), fake.arrays["train"])
@@ -296,7 +313,7 @@ def test_server_down_fails_fast_and_clearly(dead_url, fake, cache):
 
 
 def test_silent_server_times_out(monkeypatch, fake, cache):
-    """A server that accepts the connection and never answers costs TIMEOUT, not forever."""
+    """A server that accepts and never answers costs TIMEOUT, not forever."""
     monkeypatch.setattr(mnist, "TIMEOUT", 0.3)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -384,8 +401,8 @@ def test_damaged_file_in_the_folder_is_reported_not_used(server, fake, cache, da
         mnist.load("train", mirrors=(server.url(),))
     message = str(caught.value)
     assert str(cache / name) in message
-    assert f"expected sha256 {hashlib.sha256(good).hexdigest()} ({len(good)} bytes)" in message
-    assert f"found    sha256 {hashlib.sha256(bad).hexdigest()} ({len(bad)} bytes)" in message
+    assert f"expected sha256 {sha256(good)} ({len(good)} bytes)" in message
+    assert f"found    sha256 {sha256(bad)} ({len(bad)} bytes)" in message
     assert "Delete it" in message
     assert (cache / name).read_bytes() == bad and server.requests == []
 
@@ -402,7 +419,10 @@ def test_each_file_is_hashed_once_until_it_changes(monkeypatch, fake, cache):
     monkeypatch.setattr(mnist.hashlib, "file_digest", counting)
     mnist.load("train")
     mnist.load("train")
-    assert sorted(hashed) == ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"]
+    assert sorted(hashed) == [
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+    ]
     labels = cache / "train-labels-idx1-ubyte.gz"
     labels.write_bytes(corrupted(labels.read_bytes()))  # same size, new contents
     os.utime(labels, ns=(0, labels.stat().st_mtime_ns + 10**9))
@@ -418,33 +438,51 @@ images6 = (np.arange(6 * 28 * 28) % 256).astype(np.uint8).reshape(6, 28, 28)
 labels6 = (np.arange(6) % 10).astype(np.uint8)
 HEADER_CASES = {
     "images with the labels' magic": (
-        idx(2049, images6), idx(2049, labels6), "images", "magic number 2049, expected 2051"
+        idx(2049, images6),
+        idx(2049, labels6),
+        "images",
+        "magic number 2049, expected 2051",
     ),
     "labels with the images' magic": (
-        idx(2051, images6), idx(2051, labels6), "labels", "magic number 2051, expected 2049"
+        idx(2051, images6),
+        idx(2051, labels6),
+        "labels",
+        "magic number 2051, expected 2049",
     ),
     "27 rows": (
-        idx(2051, images6[:, :27]), idx(2049, labels6), "images",
+        idx(2051, images6[:, :27]),
+        idx(2049, labels6),
+        "images",
         r"dimensions \(6, 27, 28\), expected \(6, 28, 28\)",
     ),
     "fewer labels than images": (
-        idx(2051, images6), idx(2049, labels6[:5]), "labels",
+        idx(2051, images6),
+        idx(2049, labels6[:5]),
+        "labels",
         r"dimensions \(5,\), expected \(6,\)",
     ),
     "payload shorter than the header says": (
-        idx(2051, images6[:5], dims=(6, 28, 28)), idx(2049, labels6), "images",
-        r"holds 3920 bytes after its header, but its dimensions \(6, 28, 28\) need 4704",
+        idx(2051, images6[:5], dims=(6, 28, 28)),
+        idx(2049, labels6),
+        "images",
+        r"3920 bytes after its header, but its dimensions \(6, 28, 28\) need 4704",
     ),
     "payload longer than the header says": (
-        idx(2051, images6), idx(2049, np.arange(7), dims=(6,)), "labels",
+        idx(2051, images6),
+        idx(2049, np.arange(7), dims=(6,)),
+        "labels",
         r"holds 7 bytes after its header, but its dimensions \(6,\) need 6",
     ),
     "not gzip": (
-        b"\x00\x00\x08\x03 plain bytes", idx(2049, labels6), "images",
+        b"\x00\x00\x08\x03 plain bytes",
+        idx(2049, labels6),
+        "images",
         "not a readable gzip file",
     ),
     "shorter than a header": (
-        idx(2051, images6), gzip.compress(b"\x00\x00\x08"), "labels",
+        idx(2051, images6),
+        gzip.compress(b"\x00\x00\x08"),
+        "labels",
         "3 bytes, too short for an IDX header",
     ),
 }
@@ -453,7 +491,10 @@ HEADER_CASES = {
 @pytest.mark.parametrize("case", HEADER_CASES)
 def test_malformed_file_is_named(monkeypatch, tmp_path, case):
     images, labels, which, message = HEADER_CASES[case]
-    names = {"images": "train-images-idx3-ubyte.gz", "labels": "train-labels-idx1-ubyte.gz"}
+    names = {
+        "images": "train-images-idx3-ubyte.gz",
+        "labels": "train-labels-idx1-ubyte.gz",
+    }
     contents = {names["images"]: images, names["labels"]: labels}
     use_files(monkeypatch, contents, {"train": 6})
     write(tmp_path, contents)
@@ -488,10 +529,14 @@ def test_bad_data_dir_is_named(monkeypatch, tmp_path):
     with pytest.raises(ValueError, match=f"data_dir must be a folder, got '{a_file}'"):
         mnist.load("test", a_file, mirrors=())
     for bad in (3, ""):
-        with pytest.raises(ValueError, match=f"data_dir must be a folder path, got {bad!r}"):
+        with pytest.raises(
+            ValueError, match=f"data_dir must be a folder path, got {bad!r}"
+        ):
             mnist.load("test", bad, mirrors=())
     monkeypatch.setenv("RNNLIB_DATA", str(a_file))
-    with pytest.raises(ValueError, match=f"RNNLIB_DATA must be a folder, got '{a_file}'"):
+    with pytest.raises(
+        ValueError, match=f"RNNLIB_DATA must be a folder, got '{a_file}'"
+    ):
         mnist.load("test", mirrors=())
 
 

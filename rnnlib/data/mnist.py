@@ -8,11 +8,13 @@ for in, first to last:
 2. the folder named by the environment variable ``RNNLIB_DATA``;
 3. a per-user cache, ``$XDG_CACHE_HOME/rnnlib/mnist`` or ``~/.cache/rnnlib/mnist``.
 
-A missing file is downloaded into that same folder (the first of the three that applies),
-trying each of ``MIRRORS`` in turn. Every file, found or downloaded, is checked against
-its known size and sha256 before it is used (once per process); a download goes to a
-temporary file that takes its final name only after it passed, so a folder never holds
-a half-written file under an MNIST name. NumPy, tqdm and the standard library only.
+A missing file is downloaded into that same folder (the first of the three that applies:
+a learner who names a folder expects the data to land there), trying each of ``MIRRORS``
+in turn. Every file, found or downloaded, is checked against its known size and sha256
+before it is used (once per process, until its size or mtime changes); a damaged file is
+reported and left alone, never used or replaced. A download goes to a temporary file
+that takes its final name only after it passed, so a folder never holds a half-written
+file under an MNIST name. NumPy, tqdm and the standard library only.
 """
 
 import gzip
@@ -68,7 +70,7 @@ _verified: dict[str, tuple[int, int]] = {}  # path -> (size, mtime_ns) when it p
 
 
 class BadFileError(ValueError):
-    """A file under an MNIST name is not that file: wrong digest or malformed contents."""
+    """A file under an MNIST name is not that file: wrong digest or malformed."""
 
 
 class DownloadError(OSError):
@@ -78,7 +80,9 @@ class DownloadError(OSError):
 def find_dir(data_dir=None) -> Path:
     """The folder ``load`` uses: ``data_dir``, else ``$RNNLIB_DATA``, else the cache.
 
-    It need not exist yet (a download creates it); an existing file is refused.
+    The lookup rule in one place, so a notebook can print where its data lives. The
+    folder need not exist yet (a download creates it); "~" is expanded; a file is
+    refused.
     """
     if data_dir is not None:
         if not isinstance(data_dir, (str, os.PathLike)) or str(data_dir) == "":
@@ -89,7 +93,7 @@ def find_dir(data_dir=None) -> Path:
     else:
         cache = os.environ.get("XDG_CACHE_HOME", "")
         base = Path(cache) if os.path.isabs(cache) else Path.home() / ".cache"
-        where, path = "the cache folder", base / "rnnlib" / "mnist"
+        where, path = "the cache path", base / "rnnlib" / "mnist"
     path = path.expanduser()
     if path.exists() and not path.is_dir():
         raise ValueError(
@@ -106,8 +110,9 @@ def _check_split(split) -> tuple[str, str, int]:
 
 
 def files(split, data_dir=None, *, mirrors=None) -> tuple[Path, Path]:
-    """Paths of the split's (images, labels) files, downloaded if missing, both verified.
+    """Paths of the split's (images, labels) files, downloaded if missing, verified.
 
+    For fetching the data ahead of a class, or checking it, without decoding it.
     ``mirrors`` replaces ``MIRRORS`` (base URLs, tried in turn) for this call.
     """
     images_name, labels_name, _ = _check_split(split)
@@ -125,6 +130,7 @@ def files(split, data_dir=None, *, mirrors=None) -> tuple[Path, Path]:
 def load(split, data_dir=None, *, mirrors=None) -> tuple[np.ndarray, np.ndarray]:
     """``(images, labels)`` of ``split``, "train" or "test", as new uint8 arrays.
 
+    The chapters' classification data, without any framework's dataset API.
     Shapes: images (n, 28, 28) with pixels 0 (background) to 255 (ink), labels (n,) of
     digits 0-9; n is 60000 for "train" and 10000 for "test". Folders and downloads are
     as ``files`` and the module docstring say.
@@ -198,7 +204,7 @@ def _download(folder: Path, name: str, mirrors) -> None:
                 actual = _copy(url, out, size, name)
             if actual != digest:
                 raise BadFileError(f"sha256 {actual}, expected {digest}")
-            os.chmod(tmp, 0o644)  # mkstemp made it private; public data, a shared folder
+            os.chmod(tmp, 0o644)  # mkstemp made it private; this is public data
             os.replace(tmp, folder / name)
             stat = (folder / name).stat()
             _verified[str((folder / name).resolve())] = (stat.st_size, stat.st_mtime_ns)
@@ -214,7 +220,7 @@ def _download(folder: Path, name: str, mirrors) -> None:
 
 
 def _copy(url: str, out, size: int, name: str) -> str:
-    """Stream ``url`` into the open file ``out``; the sha256 of exactly ``size`` bytes."""
+    """Stream ``url`` into the open file ``out``; the sha256 of exactly ``size``."""
     sha = hashlib.sha256()
     with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
         offered = response.headers.get("Content-Length")
