@@ -37,7 +37,7 @@ MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 )
-TIMEOUT = 10.0  # seconds to connect, and for each read: offline fails fast, not never
+TIMEOUT = 5.0  # seconds to connect, and for each read: offline fails fast, not never
 # name: (size in bytes, sha256) of the gzipped files everyone distributes.
 FILES = {
     "train-images-idx3-ubyte.gz": (
