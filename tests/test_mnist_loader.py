@@ -117,6 +117,7 @@ class Mirror(http.server.BaseHTTPRequestHandler):
     Content-Length), missing (404)."""
 
     def do_GET(self):
+        self.server.requests.append(self.path)
         mode, _, name = self.path.strip("/").partition("/")
         data = self.server.contents.get(name)
         if data is None or mode == "missing":
@@ -129,7 +130,6 @@ class Mirror(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         cut = mode in ("truncated", "unannounced")
         self.wfile.write(body[: len(body) // 2] if cut else body)
-        self.server.requests.append(self.path)
 
     def log_message(self, *args):
         pass
