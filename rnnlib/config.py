@@ -39,8 +39,8 @@ PROGRESS_ENV = "RNNLIB_PROGRESS"
 
 
 def show_progress() -> bool:
-    """Progress bars are on unless ``RNNLIB_PROGRESS=0`` (the book build and the tests set
-    it: bars belong in a learner's notebook, not on a page)."""
+    """Progress bars are on unless ``RNNLIB_PROGRESS=0`` (the book build and the tests
+    set it: bars belong in a learner's notebook, not on a page)."""
     return os.environ.get(PROGRESS_ENV, "1").strip().lower() not in _FALSE - {""}
 
 

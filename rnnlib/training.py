@@ -8,7 +8,6 @@ window's first state) and keep the book's learning curves. ``step_losses_over`` 
 trained model on held-out data, step by step. NumPy and tqdm only.
 """
 
-import os
 import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -28,6 +27,7 @@ __all__ = [
     "step_losses_over",
     "train_windows",
 ]
+
 
 class LearningCurve(NamedTuple):
     """Mean training loss of each block of ``every`` windows, and the time the training

@@ -19,7 +19,6 @@ from nbrecord import EXECUTED, QUICK_BUILD
 ROOT = Path(__file__).resolve().parents[1]
 
 
-
 def toc_pages() -> list[str]:
     """Every page in _toc.yml, as docnames like 'book/01-echo-task', in order."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())

@@ -1,13 +1,15 @@
-"""The full-size check: execute every notebook page at full size; fail on any failed assert.
+"""The full-size check: execute every notebook page at full size; fail on any failed
+assert.
 
     make verify                           # every page, one after another
     make verify PAGES="04-unrolling-tf"   # some pages
 
-Each page runs top to bottom in a fresh kernel, at full size (RNNLIB_QUICK unset), so every
-claim-bearing assert runs, including those the quick size skips. Prints each page's run
-time, records the times in results/runtimes.json (the instructors page shows them), and
-hands the executed notebooks to the full book build's cache: a `make book` afterwards
-renders them without executing them again. Not part of CI: at full size it takes a while.
+Each page runs top to bottom in a fresh kernel, at full size (RNNLIB_QUICK unset), so
+every claim-bearing assert runs, including those the quick size skips. Prints each
+page's run time, records the times in results/runtimes.json (the instructors page shows
+them), and hands the executed notebooks to the full book build's cache: a `make book`
+afterwards renders them without executing them again. Not part of CI: at full size it
+takes a while.
 """
 
 import argparse
@@ -19,7 +21,6 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
@@ -27,20 +28,29 @@ import nbcache
 
 ROOT = nbcache.ROOT
 RECORDS = ROOT / "_build" / "verified"
-CACHE = ROOT / "_build" / ".jupyter_cache"  # where `make book` (outdir _build/html) looks
+CACHE = (
+    ROOT / "_build" / ".jupyter_cache"
+)  # where `make book` (outdir _build/html) looks
 RUNTIMES = ROOT / "results" / "runtimes.json"
 
 
 def notebook_pages() -> list[Path]:
-    return sorted(p for p in (ROOT / "book").glob("*.md")
-                  if "\nkernelspec:" in p.read_text().split("\n---", 2)[0])
+    return sorted(
+        p
+        for p in (ROOT / "book").glob("*.md")
+        if "\nkernelspec:" in p.read_text().split("\n---", 2)[0]
+    )
 
 
 def execute(page: Path) -> tuple[float, str | None]:
-    """Run one page at full size; store it for the book build. Returns (seconds, error)."""
+    """Run one page at full size, store it for the book build; (seconds, error)."""
     notebook = nbcache.book_notebook(page)
-    client = NotebookClient(notebook, timeout=3600, kernel_name="python3",
-                            resources={"metadata": {"path": str(page.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=3600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(page.parent)}},
+    )
     start = time.perf_counter()
     try:
         client.execute()
@@ -49,8 +59,12 @@ def execute(page: Path) -> tuple[float, str | None]:
     seconds = time.perf_counter() - start
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     record = RECORDS / f"{page.stem}.json"
-    nbcache.write_record(record, [cell.source for cell in code],
-                         [[dict(o) for o in cell.outputs] for cell in code], seconds)
+    nbcache.write_record(
+        record,
+        [cell.source for cell in code],
+        [[dict(o) for o in cell.outputs] for cell in code],
+        seconds,
+    )
     nbcache.cache_record(page, record, CACHE)
     return seconds, None
 
@@ -61,7 +75,11 @@ def save_runtimes(seconds: dict[str, float]) -> None:
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}"
     for name, value in seconds.items():
-        known["pages"][name] = {"seconds": round(value, 1), "date": now, "machine": machine}
+        known["pages"][name] = {
+            "seconds": round(value, 1),
+            "date": now,
+            "machine": machine,
+        }
     RUNTIMES.parent.mkdir(exist_ok=True)
     RUNTIMES.write_text(json.dumps(known, indent=1, sort_keys=True) + "\n")
 

@@ -3,4 +3,5 @@
 - ``echo``: the echo task's generator (and the original article's, bit for bit).
 - ``theory``: expected cross-entropies, the floors, naming what a model has learned.
 - ``batching``: cutting a long sequence into rows and windows for truncated backprop.
+- ``mnist``: the MNIST digits, read from the four IDX files (downloaded and verified).
 """

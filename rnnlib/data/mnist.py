@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from rnnlib.training import show_progress
+from rnnlib.config import show_progress
 
 DATA_ENV = "RNNLIB_DATA"
 # Tried in this order; each holds the four files under their standard names.
