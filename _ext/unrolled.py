@@ -1,13 +1,17 @@
-"""Sphinx extension for the Unrolled book: what Jupyter Book 1 does not do out of the box.
+"""Sphinx extension for the Unrolled book: what Jupyter Book 1 does not do out of the
+box.
 
-- Executes every notebook with a quiet environment (no progress bars, no TensorFlow log lines), so
-  anything that still reaches stderr is a real warning and fails the build (``stderr_output: warn``).
-- Serves MathJax from the site itself (the ``django-static-mathjax`` package), so math renders offline.
-- Points the Colab and Binder launch buttons at the paired ``notebooks/*.ipynb`` instead of the
-  ``book/*.md`` the pages are built from, which Colab cannot open.
+- Executes every notebook with a quiet environment (no progress bars, no TensorFlow log
+  lines), so anything that still reaches stderr is a real warning and fails the build
+  (``stderr_output: warn``).
+- Serves MathJax from the site itself (the ``django-static-mathjax`` package), so math
+  renders offline.
+- Points the Colab and Binder launch buttons at the paired ``notebooks/*.ipynb`` instead
+  of the ``book/*.md`` the pages are built from, which Colab cannot open.
 - ``{nb-runtime}`docname``` role: how long that notebook took to execute in this build.
-- Drops script tags that appear twice on a page (sphinx-thebe registers its inline config twice under
-  Sphinx 7, and the second ``const THEBE_JS_URL`` is a JavaScript error in every browser).
+- Drops script tags that appear twice on a page (sphinx-thebe registers its inline
+  config twice under Sphinx 7, and the second ``const THEBE_JS_URL`` is a JavaScript
+  error in every browser).
 """
 
 import os
@@ -19,13 +23,13 @@ from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from rnnlib._env import TF_QUIET_ENV
+
 logger = logging.getLogger(__name__)
 
-QUIET_KERNEL_ENV = {
-    "RNNLIB_PROGRESS": "0",  # rnnlib's tqdm bars belong in a learner's notebook, not on a page
-    "TF_CPP_MIN_LOG_LEVEL": "2",
-    "TF_ENABLE_ONEDNN_OPTS": "0",  # also silences oneDNN's start-up line, which ignores the log level
-}
+# rnnlib's tqdm bars belong in a learner's notebook, not on a page; TensorFlow's
+# start-up lines nowhere (rnnlib/_env.py holds its settings, in one place).
+QUIET_KERNEL_ENV = {"RNNLIB_PROGRESS": "0", **TF_QUIET_ENV}
 
 MATHJAX_DIR = "mathjax"
 MATHJAX_SCRIPT = "tex-mml-chtml.js"
@@ -64,7 +68,9 @@ def copy_mathjax(app, exception):
     def ignore(directory, names):
         if Path(directory) == mathjax_source():
             return [name for name in names if name not in keep]
-        return [name for name in names if name == "svg"]  # the page uses the CHTML output only
+        return [
+            name for name in names if name == "svg"
+        ]  # the page uses the CHTML output only
 
     shutil.copytree(mathjax_source(), target, ignore=ignore, dirs_exist_ok=True)
 
@@ -73,7 +79,8 @@ def copy_mathjax(app, exception):
 
 
 def notebook_launch_links(app, pagename, templatename, context, doctree):
-    """Rewrite launch URLs that end in book/NAME.md to notebooks/NAME.ipynb, when that notebook exists."""
+    """Rewrite launch URLs that end in book/NAME.md to notebooks/NAME.ipynb, when that
+    notebook exists."""
     root = Path(app.confdir)
     for group in context.get("header_buttons", []):
         if group.get("label") != "launch-buttons":
@@ -85,19 +92,25 @@ def notebook_launch_links(app, pagename, templatename, context, doctree):
                 continue
             notebook = f"notebooks/{match['name']}.ipynb"
             if not (root / notebook).exists():
-                logger.warning(f"{pagename}: no paired notebook {notebook} for the launch buttons")
+                logger.warning(
+                    f"{pagename}: no paired notebook {notebook} for the launch buttons"
+                )
                 continue
-            button["url"] = url[: match.start()] + "/" + notebook + url[match.end():]
+            button["url"] = url[: match.start()] + "/" + notebook + url[match.end() :]
 
 
-# ---------------------------------------------------------------- scripts included twice
+# ---------------------------------------------------------------- scripts included
+# twice
 
 
 def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     seen, unique = set(), []
     for script in context.get("script_files", []):
         attributes = getattr(script, "attributes", {})
-        key = (getattr(script, "filename", str(script)) or "", tuple(sorted((k, str(v)) for k, v in attributes.items())))
+        key = (
+            getattr(script, "filename", str(script)) or "",
+            tuple(sorted((k, str(v)) for k, v in attributes.items())),
+        )
         if key not in seen:
             seen.add(key)
             unique.append(script)
@@ -108,7 +121,8 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
 
 
 class runtime_node(nodes.Inline, nodes.TextElement):
-    """Placeholder for a notebook's run time, filled in once every notebook has executed."""
+    """Placeholder for a notebook's run time, filled in once every notebook has
+    executed."""
 
 
 def runtime_role(name, rawtext, text, lineno, inliner, options=None, content=None):
@@ -116,7 +130,8 @@ def runtime_role(name, rawtext, text, lineno, inliner, options=None, content=Non
     from myst_nb.ext.execution_tables import METADATA_KEY
     from myst_nb.sphinx_ import NbMetadataCollector
 
-    # Re-render this page whenever a notebook re-executes (myst-nb does this for its own tables).
+    # Re-render this page whenever a notebook re-executes (myst-nb does this for its own
+    # tables).
     NbMetadataCollector.set_doc_data(env, env.docname, METADATA_KEY, True)
     return [runtime_node(rawtext, "", target=text.strip())], []
 
@@ -149,7 +164,9 @@ def setup(app):
     app.connect("config-inited", quiet_kernels)
     app.connect("config-inited", use_local_mathjax)
     app.connect("build-finished", copy_mathjax)
-    app.connect("html-page-context", notebook_launch_links, priority=900)  # after the theme's buttons
+    app.connect(
+        "html-page-context", notebook_launch_links, priority=900
+    )  # after the theme's buttons
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.add_node(runtime_node)
     app.add_role("nb-runtime", runtime_role)

@@ -49,12 +49,15 @@ def browser():
     chromium = find_chromium()
     if chromium is None and os.environ.get("RNNLIB_REQUIRE_BROWSER") == "1":
         pytest.fail(
-            "Chromium not found, and RNNLIB_REQUIRE_BROWSER=1 (as in CI) requires the browser test to run"
+            "Chromium not found, and RNNLIB_REQUIRE_BROWSER=1 (as in CI) requires the "
+            "browser test to run"
         )
     if chromium is None:
         pytest.skip(
-            "Chromium not found, so the browser test cannot run. Install it (Debian/Ubuntu: "
-            "`sudo apt-get install chromium`; macOS: `brew install --cask chromium`) or set CHROMIUM=/path/to/it."
+            "Chromium not found, so the browser test cannot run. Install it "
+            "(Debian/Ubuntu: "
+            "`sudo apt-get install chromium`; macOS: `brew install --cask chromium`) "
+            "or set CHROMIUM=/path/to/it."
         )
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -97,14 +100,17 @@ def open_page(browser, url, theme):
         lambda r: problems.append(f"request failed: {r.url} ({r.failure})"),
     )
     page.add_init_script(
-        f"localStorage.setItem('theme', '{theme}'); localStorage.setItem('mode', '{theme}');"
+        f"localStorage.setItem('theme', '{theme}');"
+        f"localStorage.setItem('mode', '{theme}');"
     )
     page.goto(url, wait_until="load")
     page.wait_for_function(
-        "() => !window.MathJax || !window.MathJax.startup || window.MathJax.startup.promise"
+        "() => !window.MathJax || !window.MathJax.startup"
+        " || window.MathJax.startup.promise"
     )
     page.evaluate(
-        "() => window.MathJax && window.MathJax.startup ? window.MathJax.startup.promise : null"
+        "() => window.MathJax && window.MathJax.startup"
+        " ? window.MathJax.startup.promise : null"
     )
     page.wait_for_load_state("networkidle")
     return page, problems
@@ -118,7 +124,8 @@ def test_page_in_a_real_browser(browser, site, docname):
     try:
         assert not problems, problems
 
-        math = page.evaluate("""() => Array.from(document.querySelectorAll('article .math'))
+        math = page.evaluate("""() =>
+            Array.from(document.querySelectorAll('article .math'))
             .map(el => el.querySelector('mjx-container') !== null)""")
         assert all(math), (
             f"{math.count(False)} of {len(math)} math elements were not typeset"
@@ -128,7 +135,8 @@ def test_page_in_a_real_browser(browser, site, docname):
 
         images = page.evaluate("""() => Array.from(document.images).map(img => ({
             src: img.getAttribute('src'), loaded: img.complete && img.naturalWidth > 0,
-            alt: img.getAttribute('alt') || '', content: img.closest('article') !== null}))""")
+            alt: img.getAttribute('alt') || '',
+            content: img.closest('article') !== null}))""")
         assert all(img["loaded"] for img in images), [
             img["src"] for img in images if not img["loaded"]
         ]
