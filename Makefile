@@ -15,7 +15,7 @@ PAGES ?=
 NOTEBOOK_PAGES = $(shell grep -l '^kernelspec:' book/*.md)
 LINTED = rnnlib tests tools _ext notebooks
 
-.PHONY: book test lint verify lab sync format lock clean
+.PHONY: book test lint verify student lab sync format lock clean
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
@@ -34,6 +34,10 @@ lint: $(STAMP)
 
 verify: $(STAMP)
 	$(BIN)/python tools/verify.py $(PAGES)
+
+# The student edition: every code exercise left for the student (see tools/editions.py).
+student: $(STAMP)
+	$(BIN)/python tools/editions.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

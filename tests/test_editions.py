@@ -1,0 +1,194 @@
+"""The course editions (tools/editions.py): stubs, removed solutions, numbers."""
+
+import json
+import textwrap
+
+import jupytext
+import nbformat
+import pytest
+from nbexercises import EXERCISES, FAILS_AS_EXPECTED
+from nbrecord import EXECUTED
+
+import editions
+
+from conftest import ROOT
+
+PAGE = textwrap.dedent('''\
+    ---
+    jupytext:
+      text_representation:
+        extension: .md
+        format_name: myst
+    kernelspec:
+      display_name: Python 3 (ipykernel)
+      language: python
+      name: python3
+    ---
+    # A page
+
+    ```{exercise}
+    :label: ex-a
+
+    Write f.
+    ```
+
+    ````{solution-start} ex-a
+    :class: dropdown
+    ````
+
+    The answer is to double it.
+
+    ```{code-cell} ipython3
+    import math
+
+
+    def f(x):
+        """Twice x."""
+        return 2 * x
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [check]
+    assert f(2) == 4
+    ```
+
+    ````{solution-end}
+    ````
+
+    ```{exercise}
+    :label: ex-b
+
+    Think about it.
+    ```
+
+    ```{solution} ex-b
+    :class: dropdown
+
+    Secret prose.
+    ```
+
+    ```{exercise}
+    :label: ex-c
+
+    Compute y.
+    ```
+
+    ````{solution-start} ex-c
+    :class: dropdown
+    ````
+
+    ```{code-cell} ipython3
+    y = 42
+    ```
+
+    ````{solution-end}
+    ````
+    ''')
+
+
+@pytest.fixture
+def page(tmp_path):
+    path = tmp_path / "03-demo.md"
+    path.write_text(PAGE)
+    return path
+
+
+def test_exercises_find_solution_and_check_cells(page):
+    notebook = jupytext.read(page)
+    found = editions.exercises(notebook, {"ex-a": "3.1", "ex-b": "3.2", "ex-c": "3.3"})
+    assert [e.label for e in found] == ["ex-a", "ex-b", "ex-c"]
+    a, b, c = found
+    assert len(a.solution_cells) == 1 and len(a.check_cells) == 1
+    assert "def f" in notebook.cells[a.solution_cells[0]].source
+    assert not b.solution_cells and not b.check_cells  # a question with a prose answer
+    assert len(c.solution_cells) == 1 and not c.check_cells
+
+
+def test_the_student_edition_keeps_questions_and_checks_and_stubs_solutions(page):
+    notebook = jupytext.read(page)
+    student = editions.student_notebook(
+        notebook, {"ex-a": "3.1", "ex-b": "3.2", "ex-c": "3.3"}
+    )
+    text = "\n".join(cell.source for cell in student.cells)
+    for kept in (
+        "Write f.",
+        "Think about it.",
+        "Compute y.",
+        "assert f(2) == 4",
+        "import math",
+        'def f(x):\n    """Twice x."""',
+    ):
+        assert kept in text
+    for removed in ("double it", "Secret prose", "return 2 * x", "y = 42", "solution"):
+        assert removed not in text
+    assert "raise NotImplementedError('Exercise 3.1: your code here')" in text
+    assert "raise NotImplementedError('Exercise 3.3: your code here')" in text
+    namespace = {}
+    exec(
+        student.cells[
+            [i for i, c in enumerate(student.cells) if "def f" in c.source][0]
+        ].source,
+        namespace,
+    )
+    with pytest.raises(NotImplementedError, match="Exercise 3.1"):
+        namespace["f"](2)
+    nbformat.validate(student)
+
+
+def test_twins_share_numbers_and_chapters_count_from_one(tmp_path):
+    def write(name, labels):
+        path = tmp_path / f"{name}.md"
+        path.write_text(
+            "".join(
+                f"```{{exercise}}\n:label: {label}\n\nQ\n```\n\n" for label in labels
+            )
+        )
+        return path
+
+    pages = [
+        write("03-cell", ["n1", "n2"]),
+        write("03-cell-tf", ["t1", "t2", "t3"]),
+        write("03-cell-torch", ["p1", "p2", "p3"]),
+        write("04-next", ["x"]),
+        write("glossary", ["g"]),
+    ]
+    numbers = editions.numbers(pages)
+    assert numbers["03-cell"] == {"n1": "3.1", "n2": "3.2"}
+    assert numbers["03-cell-tf"] == {"t1": "3.3", "t2": "3.4", "t3": "3.5"}
+    assert numbers["03-cell-torch"] == {"p1": "3.3", "p2": "3.4", "p3": "3.5"}
+    assert numbers["04-next"] == {"x": "4.1"} and "glossary" not in numbers
+
+
+@pytest.mark.slow
+def test_every_code_exercise_failed_as_a_student_and_passed_as_the_book():
+    """Reads what tests/nbexercises.py recorded while nbval ran the book (make test)."""
+    if not EXECUTED.exists():
+        pytest.skip("no notebook has run in this tree yet: run `make test`")
+    pages = editions.book_pages()
+    numbers = editions.numbers(pages)
+    checked = 0
+    for page in pages:
+        if not (EXECUTED / f"{page.stem}.json").exists():
+            continue  # nbval did not run this page here
+        code_exercises = [
+            e.label
+            for e in editions.exercises(jupytext.read(page), numbers.get(page.stem, {}))
+            if e.solution_cells
+        ]
+        if not code_exercises:
+            continue
+        record = EXERCISES / f"{page.stem}.json"
+        assert record.exists(), f"{page.stem} ran without tests/nbexercises.py"
+        outcomes = json.loads(record.read_text())
+        for label in code_exercises:
+            assert label in outcomes, f"{page.stem}: {label} has no student outcome"
+            assert outcomes[label]["student"].startswith(FAILS_AS_EXPECTED), label
+            checked += 1
+    assert checked > 0
+
+
+def test_make_student_writes_every_chapter(tmp_path, monkeypatch):
+    assert editions.main([]) == 0
+    written = sorted(p.stem for p in (ROOT / "_build" / "student").glob("*.ipynb"))
+    chapters = [p.stem for p in editions.book_pages() if editions.chapter_of(p)]
+    assert written == sorted(chapters)
