@@ -146,6 +146,9 @@ class FillRuntimes(SphinxPostTransform):
 
 
 def setup(app):
+    from unrolled import layout
+
+    layout.setup(app)
     app.connect("config-inited", quiet_kernels)
     app.connect("config-inited", use_local_mathjax)
     app.connect("build-finished", copy_mathjax)
