@@ -146,9 +146,12 @@ class FillRuntimes(SphinxPostTransform):
 
 
 def setup(app):
-    from unrolled import layout
+    from unrolled import bibliography, figures, layout, numbering
 
+    bibliography.setup(app)
     layout.setup(app)
+    figures.setup(app)
+    numbering.setup(app)
     app.connect("config-inited", quiet_kernels)
     app.connect("config-inited", use_local_mathjax)
     app.connect("build-finished", copy_mathjax)
