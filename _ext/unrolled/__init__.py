@@ -146,12 +146,13 @@ class FillRuntimes(SphinxPostTransform):
 
 
 def setup(app):
-    from unrolled import bibliography, figures, layout, numbering
+    from unrolled import bibliography, figures, layout, numbering, twins
 
     bibliography.setup(app)
     layout.setup(app)
     figures.setup(app)
     numbering.setup(app)
+    twins.setup(app)
     app.connect("config-inited", quiet_kernels)
     app.connect("config-inited", use_local_mathjax)
     app.connect("build-finished", copy_mathjax)
