@@ -129,7 +129,7 @@ def label_of(env, key: str) -> str | None:
     """The bibliography's label of a citation key in a built environment: 'Pitis 2016a'."""
     for citation in env.get_domain("cite").citations:
         if citation.key == key:
-            return citation.label
+            return citation.formatted_entry.label
     return None
 
 
