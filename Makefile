@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # The pages that are notebooks (they have a kernel); the rest of book/ is prose.
 NOTEBOOK_PAGES = $(shell grep -l '^kernelspec:' book/*.md)
 
-.PHONY: book test lab sync lock clean
+.PHONY: book test lab sync lock clean publish
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
@@ -19,6 +19,13 @@ test: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
+
+# Publish the full book to the gh-pages branch of origin, for GitHub Pages: the site, and in it the reader
+# notebooks (reader/NN-slug.ipynb) that the Colab and Binder buttons open. Never run by the tests.
+publish: book
+	test -x $(BIN)/ghp-import || $(BIN)/python -m pip install --quiet -c constraints.txt ghp-import
+	$(BIN)/ghp-import --no-jekyll --push --force --branch gh-pages \
+		--message "Publish the book built from $$(git rev-parse --short HEAD)" _build/html
 
 sync: $(STAMP)
 	$(BIN)/jupytext --sync $(NOTEBOOK_PAGES)
