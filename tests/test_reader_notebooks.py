@@ -95,21 +95,45 @@ def test_exercises_are_headings_numbered_as_on_the_site(built_site, page):
     assert headed == on_site, f"reader {headed} against the site's {on_site}"
 
 
+SOLUTION_REGION = re.compile(r"`{3,}\{solution-start\}\s+(?P<label>\S+)[^\n]*\n(?:[^\n]*\n)*?`{3,}\n"
+                             r"(?P<body>.*?)`{3,}\{solution-end\}", re.S)
+SOLUTION_BLOCK = re.compile(r"^(?P<fence>`{3,})\{solution\}\s+(?P<label>\S+)\n(?P<body>.*?)\n(?P=fence)$", re.S | re.M)
+CODE_CELL = re.compile(r"^```\{code-cell\}.*?^```$", re.S | re.M)
+
+
+def solutions(page) -> dict[str, tuple[bool, int]]:
+    """{exercise label: (its solution has prose, how many code cells it has)} from the page's source."""
+    text, found = page.read_text(), {}
+    for match in SOLUTION_REGION.finditer(text):
+        prose = CODE_CELL.sub("", match["body"]).strip()
+        shown = [cell for cell in CODE_CELL.findall(match["body"]) if "remove-cell" not in cell.split("\n\n", 1)[0]]
+        found[match["label"]] = (bool(prose), len(shown))
+    for match in SOLUTION_BLOCK.finditer(text):
+        prose = re.sub(r"^:[\w-]+:.*$", "", match["body"], flags=re.M).strip()
+        found[match["label"]] = (bool(prose), 0)
+    return found
+
+
 @pytest.mark.parametrize("page", [p for p in PAGES if "{solution" in p.read_text()], ids=lambda p: p.stem)
 def test_solutions_are_folded(built_site, page):
+    """Solution prose sits in a <details> block; solution code cells are folded, without their outputs."""
     notebook = reader(built_site, page)
-    numbers = [number for _, number in exercises(built_site / "book" / f"{page.stem}.html")]
+    numbers = dict(exercises(built_site / "book" / f"{page.stem}.html"))
     text = markdown(notebook)
-    for number in numbers:
-        assert f"<summary><b>Solution to Exercise {number}</b></summary>" in text or any(
-            solution_cell(cell) and f"Exercise {number}\n" in cell.source + "\n" for cell in notebook.cells
-        ), f"Exercise {number} has no folded solution"
+    expected = solutions(page)
+    assert expected, "the page has solutions"
+    for label, (prose, code_cells) in expected.items():
+        title = f"Solution to Exercise {numbers[label]}"
+        if prose:
+            assert f"<details>\n<summary><b>{title}</b></summary>" in text, f"{label}: prose not folded"
+        folded = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.source.startswith(f"#@title {title}\n")]
+        assert len(folded) == code_cells, f"{label}: {len(folded)} folded code cells, expected {code_cells}"
     assert text.count("<details>") == text.count("</details>")
-    solutions = [cell for cell in notebook.cells if cell.cell_type == "code" and solution_cell(cell)]
-    for cell in solutions:
-        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, "JupyterLab folds it"
-        assert cell.metadata.get("cellView") == "form", "Colab shows its #@title instead of its code"
-        assert not cell.outputs, "a solution's output gives the answer away"
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and solution_cell(cell):
+            assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, "JupyterLab folds it"
+            assert cell.metadata.get("cellView") == "form", "Colab shows its #@title instead of its code"
+            assert not cell.outputs, "a solution's output gives the answer away"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
