@@ -126,7 +126,9 @@ def launch_links(app, pagename, templatename, context, doctree):
 
 
 def executed_notebook(app, docname: str) -> Path:
-    return Path(app.outdir).parent / "jupyter_execute" / f"{docname}.ipynb"
+    """Where myst-nb saved the page's executed notebook (its output folder, next to the html folder)."""
+    folder = getattr(app.env, "mystnb_config", None) and app.env.mystnb_config.output_folder
+    return Path(folder or Path(app.outdir).parent / "jupyter_execute") / f"{docname}.ipynb"
 
 
 @dataclass
@@ -137,6 +139,7 @@ class Page:
     docname: str
     glue: dict = field(default_factory=dict)
     in_solution: str | None = None  # the exercise label while inside solution-start ... solution-end
+    solutions_begun: set = field(default_factory=set)  # solutions whose first folded block is written
     figure_ids: list = field(default_factory=list)
 
     @property
@@ -480,7 +483,9 @@ def markdown_cell_sources(page: Page, source: str) -> list[str]:
     out = []
     for solution, text in pieces:
         if solution:
-            out.append(details(f"Solution to {page.exercise_title(solution)}", text))
+            more = " (continued)" if solution in page.solutions_begun else ""
+            out.append(details(f"Solution to {page.exercise_title(solution)}{more}", text))
+            page.solutions_begun.add(solution)
         else:
             out.append(text)
     return ["\n\n".join(out)] if out else []
@@ -508,6 +513,7 @@ def quick_switch_cells(page: Page) -> list:
 
 def solution_code(page: Page, cell):
     title = f"Solution to {page.exercise_title(page.in_solution)}"
+    page.solutions_begun.add(page.in_solution)
     cell = copy.deepcopy(cell)
     cell.source = f"#@title {title}\n" + cell.source
     cell.outputs = []
