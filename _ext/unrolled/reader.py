@@ -23,6 +23,7 @@ the ``gh-pages`` branch that ``make publish`` pushes the site to (``launch_links
 
 import copy
 import json
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,7 +157,7 @@ class Page:
             candidate = target.lstrip("/")
         else:
             base = self.docname.rsplit("/", 1)[0] + "/" if "/" in self.docname else ""
-            candidate = str(Path(base + target)).replace("\\", "/")
+            candidate = posixpath.normpath(base + target)
         return candidate if candidate in self.env.found_docs else None
 
     def label(self, name: str):
