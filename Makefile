@@ -15,7 +15,7 @@ PAGES ?=
 NOTEBOOK_PAGES = $(shell grep -l '^kernelspec:' book/*.md)
 LINTED = rnnlib tests tools _ext notebooks
 
-.PHONY: book test lint verify student lab sync format lock clean
+.PHONY: book test lint verify student lab sync format lock clean publish
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
@@ -30,7 +30,7 @@ test: $(STAMP) lint
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
-	$(BIN)/codespell book rnnlib tests tools README.md CONTRIBUTING.md
+	$(BIN)/codespell book rnnlib tests tools _ext README.md CONTRIBUTING.md CONTRIBUTING-site.md
 
 verify: $(STAMP)
 	$(BIN)/python tools/verify.py $(PAGES)
@@ -41,6 +41,13 @@ student: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
+
+# Publish the full book to the gh-pages branch of origin, for GitHub Pages: the site, and in it the reader
+# notebooks (reader/NN-slug.ipynb) that the Colab and Binder buttons open. Never run by the tests.
+publish: book
+	test -x $(BIN)/ghp-import || $(BIN)/python -m pip install --quiet -c constraints.txt ghp-import
+	$(BIN)/ghp-import --no-jekyll --push --force --branch gh-pages \
+		--message "Publish the book built from $$(git rev-parse --short HEAD)" _build/html
 
 sync: $(STAMP)
 	$(BIN)/jupytext --sync $(NOTEBOOK_PAGES)

@@ -1,12 +1,74 @@
-"""Plots the chapters share: learning curves against the floors of the echo task."""
+"""Plots the chapters share: learning curves drawn against the floors of the echo task.
+
+Importing this module also applies the book's figure style (``use_book_style``): a
+default size that fits the book's text column, fonts that read at that size, and, in a
+notebook, SVG output. A figure wider than the column is shrunk by the browser, and its
+text with it: keep figures at ``COLUMN_WIDTH_INCHES`` or narrower (CONTRIBUTING-site.md,
+"Figures"). The book's build applies the same style to every page, whether or not it
+imports this module (``_ext/unrolled/figures.py``).
+"""
 
 from collections.abc import Mapping
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 
 from rnnlib.data.theory import floors as echo_floors
 
 FLOOR_STYLE = {"neither": "tab:gray", "only t-3": "tab:blue", "both": "tab:green"}
+
+# The book's text column at desktop width is about 690 CSS pixels; a 7-inch SVG is 672
+# (96 px per
+# inch), so a figure this wide is shown at its natural size and 10 pt text is 13 px on
+# screen.
+COLUMN_WIDTH_INCHES = 7.0
+
+STYLE = {
+    "figure.figsize": (COLUMN_WIDTH_INCHES, 3.5),
+    # Labels and legends outside the axes are not cut off.
+    "figure.constrained_layout.use": True,
+    # A PNG, where someone asks for one, is sharp on high-density screens.
+    "savefig.dpi": 200,
+    "svg.fonttype": "path",  # SVG text as outlines: the same on every reader's machine
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "legend.fontsize": 10,
+    "legend.title_fontsize": 10,
+}
+
+
+def _ipython_shell():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def _backend_name() -> str:
+    """The configured backend's name, without making matplotlib pick one."""
+    try:
+        return str(mpl.get_backend(auto_select=False))  # matplotlib 3.10 and later
+    except TypeError:
+        return str(mpl.rcParams._get("backend"))
+
+
+def use_book_style():
+    """Apply the book's figure style; in a Jupyter kernel, also show figures as SVG."""
+    shell = _ipython_shell()
+    inline = shell is not None and "inline" in _backend_name().lower()
+    if inline:
+        # Importing the inline backend configures it (once), which may reset rcParams:
+        # do it first.
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    mpl.rcParams.update(STYLE)
+    if inline:
+        set_matplotlib_formats(
+            "svg"
+        )  # sharp at any zoom; the text is outlines (svg.fonttype)
 
 
 def draw_floors(ax, floors=None, names=("neither", "only t-3", "both")):
@@ -27,7 +89,7 @@ def draw_floors(ax, floors=None, names=("neither", "only t-3", "both")):
             xytext=(4, 0),
             textcoords="offset points",
             va="center",
-            fontsize=8,
+            fontsize="small",
             color=FLOOR_STYLE.get(name, "black"),
         )
 
@@ -45,7 +107,7 @@ def plot_learning_curves(
     if not curves:
         raise ValueError("curves must hold at least one {label: LearningCurve}")
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4), layout="constrained")
+        _, ax = plt.subplots(figsize=(COLUMN_WIDTH_INCHES, 3.6), layout="constrained")
     for label, curve in curves.items():
         ax.plot(curve.epoch, curve.loss, label=label, linewidth=1.4)
     draw_floors(ax, floors)
@@ -57,5 +119,8 @@ def plot_learning_curves(
     )
     if title:
         ax.set_title(title)
-    ax.legend(fontsize=8, ncol=2, loc="upper right")
+    ax.legend(ncol=2, loc="upper right")
     return ax
+
+
+use_book_style()

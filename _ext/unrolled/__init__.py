@@ -6,16 +6,20 @@ box.
   (``stderr_output: warn``).
 - Serves MathJax from the site itself (the ``django-static-mathjax`` package), so math
   renders offline.
-- Points the Colab and Binder launch buttons at the paired ``notebooks/*.ipynb`` instead
-  of the ``book/*.md`` the pages are built from, which Colab cannot open.
+- Writes a reader notebook for every notebook page and points the Colab, Binder and
+  download buttons at it (``reader.py``).
 - ``{nb-runtime}`docname``` role: how long that notebook took to execute in this build.
 - Drops script tags that appear twice on a page (sphinx-thebe registers its inline
   config twice under Sphinx 7, and the second ``const THEBE_JS_URL`` is a JavaScript
   error in every browser).
+
+The site's other parts have their own modules: ``layout`` (one header, working sidebar
+toggles), ``figures`` (every page's figures in rnnlib.plots' style), ``numbering``
+(Exercise 3.2, Figure 2.1), ``bibliography`` (author-year labels), ``twins`` (the
+TensorFlow | PyTorch switch).
 """
 
 import os
-import re
 import shutil
 from pathlib import Path
 
@@ -33,7 +37,6 @@ QUIET_KERNEL_ENV = {"RNNLIB_PROGRESS": "0", **TF_QUIET_ENV}
 
 MATHJAX_DIR = "mathjax"
 MATHJAX_SCRIPT = "tex-mml-chtml.js"
-NOTEBOOK_PAGE = re.compile(r"/book/(?P<name>[\w.-]+)\.(md|ipynb)(?=$|[?#&])")
 
 
 # ---------------------------------------------------------------- quiet kernels
@@ -73,30 +76,6 @@ def copy_mathjax(app, exception):
         ]  # the page uses the CHTML output only
 
     shutil.copytree(mathjax_source(), target, ignore=ignore, dirs_exist_ok=True)
-
-
-# ---------------------------------------------------------------- launch buttons
-
-
-def notebook_launch_links(app, pagename, templatename, context, doctree):
-    """Rewrite launch URLs that end in book/NAME.md to notebooks/NAME.ipynb, when that
-    notebook exists."""
-    root = Path(app.confdir)
-    for group in context.get("header_buttons", []):
-        if group.get("label") != "launch-buttons":
-            continue
-        for button in group.get("buttons", []):
-            url = button.get("url", "")
-            match = NOTEBOOK_PAGE.search(url)
-            if not match:
-                continue
-            notebook = f"notebooks/{match['name']}.ipynb"
-            if not (root / notebook).exists():
-                logger.warning(
-                    f"{pagename}: no paired notebook {notebook} for the launch buttons"
-                )
-                continue
-            button["url"] = url[: match.start()] + "/" + notebook + url[match.end() :]
 
 
 # ---------------------------------------------------------------- scripts included
@@ -161,12 +140,17 @@ class FillRuntimes(SphinxPostTransform):
 
 
 def setup(app):
+    from unrolled import bibliography, figures, layout, numbering, reader, twins
+
+    bibliography.setup(app)
+    layout.setup(app)
+    figures.setup(app)
+    numbering.setup(app)
+    twins.setup(app)
+    reader.setup(app)
     app.connect("config-inited", quiet_kernels)
     app.connect("config-inited", use_local_mathjax)
     app.connect("build-finished", copy_mathjax)
-    app.connect(
-        "html-page-context", notebook_launch_links, priority=900
-    )  # after the theme's buttons
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.add_node(runtime_node)
     app.add_role("nb-runtime", runtime_role)
