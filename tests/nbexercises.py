@@ -42,14 +42,17 @@ def plan(notebook_item):
         stem = Path(str(notebook_item.fspath)).stem
         (EXERCISES / f"{stem}.json").unlink(missing_ok=True)  # forget earlier runs
         page_numbers = editions.numbers(editions.book_pages()).get(stem, {})
-        notebook = notebook_item.nb
-        student = editions.student_notebook(notebook, page_numbers)
+        cells = notebook_item.nb.cells
         planned = {}
-        for exercise in editions.exercises(notebook, page_numbers):
+        for exercise in editions.exercises(notebook_item.nb, page_numbers):
             if not exercise.solution_cells:
                 continue
-            cells = sorted(exercise.solution_cells + exercise.check_cells)
-            sources = [student.cells[i].source for i in cells]
+            sources = [
+                editions.stub(cells[i].source, exercise.number)
+                if i in exercise.solution_cells
+                else cells[i].source
+                for i in sorted(exercise.solution_cells + exercise.check_cells)
+            ]
             planned[exercise.solution_cells[0]] = (exercise, sources)
         notebook_item.unrolled_exercises = planned
         notebook_item.unrolled_outcomes = {}

@@ -11,15 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from rnnlib._env import quiet_tensorflow
+from unrolled.figures import write_profile  # _ext/, on pytest's pythonpath
 
-# Notebook kernels inherit this environment, as the book build's do (_ext/unrolled.py):
-# quiet TensorFlow, and no progress bars (on stderr they would fail the book build).
-quiet_tensorflow()
-os.environ.setdefault("RNNLIB_PROGRESS", "0")
+from rnnlib._env import quiet_tensorflow
 
 QUICK_BUILD = Path(__file__).resolve().parents[1] / "_build" / "quick"
 EXECUTED = QUICK_BUILD / "executed"  # nbval's executed notebooks, one record per page
+
+# Notebook kernels inherit this environment, as the book build's do (_ext/unrolled/):
+# quiet TensorFlow, no progress bars (on stderr they would fail the book build), and the
+# book's figure style (its IPython profile), so that what nbval executes for the build
+# looks as the build's own execution would.
+quiet_tensorflow()
+os.environ.setdefault("RNNLIB_PROGRESS", "0")
+os.environ["IPYTHONDIR"] = str(write_profile(QUICK_BUILD / "ipython"))
 
 
 def is_notebook_cell(item) -> bool:

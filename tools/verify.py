@@ -100,6 +100,12 @@ def main(argv=None) -> int:
     from rnnlib._env import quiet_tensorflow
 
     quiet_tensorflow()
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from unrolled.figures import (
+        write_profile,
+    )  # the book's figure style, as in the build
+
+    os.environ["IPYTHONDIR"] = str(write_profile(ROOT / "_build" / "ipython"))
     times, failures = {}, {}
     total = time.perf_counter()
     for page in pages:
