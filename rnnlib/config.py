@@ -64,6 +64,7 @@ SIZES: dict[str, dict[str, Size]] = {
     "01-echo-task": {
         "n": S(1_000_000, 100_000, "steps of echo data generated"),
         "n_check": S(100_000, 10_000, "steps on which the original loop is reproduced"),
+        "seeds": S(3, 1, "runs (weights and data seeds) of the nested-batching exhibit"),
     },
     "02-expected-loss": {
         "n": S(2_000_000, 200_000, "steps per Monte Carlo estimate of a floor"),
