@@ -3,9 +3,9 @@
 `make test` runs every notebook under nbval in its first phase, and tests/nbrecord.py
 saves each one's outputs to ``_build/quick/executed/NAME.json``. A value glued with
 ``glue(name, value, display=False)`` is one of those outputs: a display_data whose
-metadata names it (``scrapbook.name``) and whose data holds its text under the mime type
-``application/papermill.record/text/plain``. Tests of the second phase (marked slow) read
-them here.
+metadata names it (``scrapbook.name``) and whose data holds its text under the mime
+type ``application/papermill.record/text/plain``. Tests of the second phase (marked
+slow) read them here.
 """
 
 import ast

@@ -283,15 +283,12 @@ def test_paired_excess_pairs_each_loss_with_its_own_step():
     gap = theory.expected_loss((3,)) - theory.expected_loss((3, 8))
     assert paired.low < gap < paired.high
     shuffled = theory.estimate(
-        losses - np.random.default_rng(0).permutation(
-            theory.optimal_step_losses(x, y, (3, 8))
-        )
+        losses
+        - np.random.default_rng(0).permutation(theory.optimal_step_losses(x, y, (3, 8)))
     )
     assert (paired.high - paired.low) < (shuffled.high - shuffled.low) / 2
     # scoring the losses at the wrong positions changes the answer
-    shifted = theory.paired_excess(
-        losses[:-1], x, y, positions[1:], known=(3, 8)
-    )
+    shifted = theory.paired_excess(losses[:-1], x, y, positions[1:], known=(3, 8))
     assert (shifted.high - shifted.low) > 2 * (paired.high - paired.low)
 
 

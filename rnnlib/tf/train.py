@@ -77,10 +77,14 @@ def train(
     learning_rate=0.1,
     every=100,
     progress=None,
+    after_epoch=None,
     desc="TensorFlow",
 ):
     """Train ``model`` by truncated backprop on x, y of shape (n,); returns a
-    LearningCurve."""
+    LearningCurve.
+
+    ``after_epoch(epochs_done)`` runs after each epoch (see ``train_windows``).
+    """
     step = make_train_step(model, make_optimizer(optimizer, learning_rate))
     return train_windows(
         step,
@@ -93,6 +97,7 @@ def train(
         every=every,
         progress=progress,
         desc=desc,
+        after_epoch=after_epoch,
     )
 
 
