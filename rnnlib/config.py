@@ -67,6 +67,9 @@ SIZES: dict[str, dict[str, Size]] = {
         "seeds": S(
             3, 1, "runs (weights and data seeds) of the nested-batching exhibit"
         ),
+        "n_seed": S(
+            10_000, 2_000, "steps of each run of that exhibit (the seed's 10,000)"
+        ),
     },
     "02-expected-loss": {
         "n": S(2_000_000, 200_000, "steps per Monte Carlo estimate of a floor"),
