@@ -64,26 +64,41 @@ SIZES: dict[str, dict[str, Size]] = {
     "01-echo-task": {
         "n": S(1_000_000, 100_000, "steps of echo data generated"),
         "n_check": S(100_000, 10_000, "steps on which the original loop is reproduced"),
+        "seeds": S(
+            3, 1, "runs (weights and data seeds) of the nested-batching exhibit"
+        ),
+        "n_seed": S(
+            10_000, 2_000, "steps of each run of that exhibit (the seed's 10,000)"
+        ),
     },
     "02-expected-loss": {
         "n": S(2_000_000, 200_000, "steps per Monte Carlo estimate of a floor"),
     },
     "03-hand-rolled-cell": {
         "n": S(1_000_000, 50_000, "training steps"),
-        "num_epochs": S(5, 1, "epochs of the main run"),
+        "num_epochs": S(2, 1, "epochs of the main run"),
         "every": S(1000, 100, "windows per point of a learning curve"),
-        "n_short": S(300_000, 50_000, "training steps of the learning-rate exercise"),
-        "every_short": S(500, 100, "windows per point in the learning-rate exercise"),
+        "n_short": S(200_000, 20_000, "training steps of each run of the exercises"),
+        "every_short": S(250, 100, "windows per point in the exercises' curves"),
+        "seeds": S(3, 2, "seeds (weights and data) per setting in the exercises"),
     },
     "03-hand-rolled-cell-tf": {
-        "n": S(1_000_000, 100_000, "training steps"),
-        "num_epochs": S(10, 2, "epochs of each run"),
+        "n": S(1_000_000, 100_000, "training steps of the main run"),
+        "num_epochs": S(3, 2, "epochs of the main run"),
         "every": S(100, 10, "windows per point of a learning curve"),
+        "n_heldout": S(100_000, 20_000, "held-out steps every model is scored on"),
+        "n_sweep": S(50_000, 10_000, "training steps of each run of the sweep"),
+        "every_sweep": S(25, 5, "windows per point of the sweep's curves"),
+        "seeds": S(3, 1, "seeds (weights and data) per setting of the sweep"),
     },
     "03-hand-rolled-cell-torch": {
-        "n": S(1_000_000, 100_000, "training steps"),
-        "num_epochs": S(10, 2, "epochs of each run"),
+        "n": S(1_000_000, 100_000, "training steps of the main run"),
+        "num_epochs": S(3, 2, "epochs of the main run"),
         "every": S(100, 10, "windows per point of a learning curve"),
+        "n_heldout": S(100_000, 20_000, "held-out steps every model is scored on"),
+        "n_sweep": S(50_000, 10_000, "training steps of each run of the sweep"),
+        "every_sweep": S(25, 5, "windows per point of the sweep's curves"),
+        "seeds": S(3, 1, "seeds (weights and data) per setting of the sweep"),
     },
     "bench.data": {
         "n": S(1_000_000, 100_000, "steps each generator makes"),

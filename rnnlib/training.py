@@ -60,26 +60,29 @@ def train_windows(
     every: int = 100,
     progress: bool | None = None,
     desc: str = "training",
+    after_epoch: Callable[[int], Any] | None = None,
 ) -> LearningCurve:
     """Run ``step`` over ``num_epochs`` passes of windows; the state restarts at zero
     each epoch.
 
     Averages the loss over each block of ``every`` windows (exactly ``every``; a partial
     block at the end of training is averaged over the windows it has). ``progress=None``
-    shows a tqdm bar unless ``RNNLIB_PROGRESS=0``.
+    shows a tqdm bar unless ``RNNLIB_PROGRESS=0``. ``after_epoch(epochs_done)``, if
+    given, runs after each epoch (to score the model on the way, say); its time is not
+    counted in the curve's ``seconds``.
     """
     every = check_int(every, "every")
     num_epochs = check_int(num_epochs, "num_epochs")
     per_epoch = num_windows(len(x), batch_size=batch_size, num_steps=num_steps)
     points, block, count = [], [], 0
-    start = time.perf_counter()
+    start, outside = time.perf_counter(), 0.0
     with tqdm(
         total=per_epoch * num_epochs,
         desc=desc,
         disable=not (show_progress() if progress is None else progress),
         leave=False,
     ) as bar:
-        for _ in range(num_epochs):
+        for epoch in range(num_epochs):
             state = zero_state(batch_size)
             for x_window, y_window in windows(
                 x, y, batch_size=batch_size, num_steps=num_steps
@@ -91,9 +94,13 @@ def train_windows(
                     points.append((count, np.mean(block)))
                     block = []
                 bar.update()
+            if after_epoch is not None:
+                paused = time.perf_counter()
+                after_epoch(epoch + 1)
+                outside += time.perf_counter() - paused
     if block:
         points.append((count, np.mean(block)))
-    seconds = time.perf_counter() - start
+    seconds = time.perf_counter() - start - outside
     window, loss = (np.array(column) for column in zip(*points))
     return LearningCurve(window, loss, every, per_epoch, seconds)
 

@@ -123,3 +123,37 @@ def test_epochs_check_arguments_at_once():
         batching.epochs(x, x, num_epochs=0, batch_size=2, num_steps=2)
     with pytest.raises(ValueError, match=r"num_steps must be an integer >= 1"):
         batching.epochs(x, x, num_epochs=1, batch_size=2, num_steps=-1)
+
+
+@pytest.mark.parametrize(
+    "num_steps, lag, count", [(10, 8, 2), (10, 3, 7), (5, 3, 2), (5, 8, 0), (1, 3, 0)]
+)
+def test_labels_reaching_counts_positions_at_least_lag(num_steps, lag, count):
+    assert batching.labels_reaching(num_steps, lag) == count
+
+
+def test_labels_reaching_agrees_with_a_gradient_through_the_window():
+    """Position p of a window depends on the input lag steps back iff p >= lag: read it
+    off the NumPy cell's forward pass, nudging one input at a time."""
+    from rnnlib.numpy import cell
+
+    num_steps = 10
+    params = cell.init_params(state_size=4, seed=0)
+    x = np.zeros((1, num_steps), dtype=int)
+    _, base = cell.forward(params, x, np.zeros((1, 4)))
+    for lag in (0, 3, 8, 10):
+        reached = 0
+        for position in range(num_steps):
+            if position - lag < 0:
+                continue
+            nudged = x.copy()
+            nudged[0, position - lag] = 1
+            _, logits = cell.forward(params, nudged, np.zeros((1, 4)))
+            reached += not np.allclose(logits[0, position], base[0, position])
+        assert reached == batching.labels_reaching(num_steps, lag)
+
+
+@pytest.mark.parametrize("num_steps, lag", [(0, 3), (10, -1), (10, 2.0), (True, 3)])
+def test_labels_reaching_names_bad_arguments(num_steps, lag):
+    with pytest.raises(ValueError, match="num_steps|lag"):
+        batching.labels_reaching(num_steps, lag)

@@ -224,3 +224,23 @@ def test_bad_params_are_named_by_every_framework():
             ValueError, match=r"params\['W'\] has shape \(6, 4\), expected \(7, 4\)"
         ):
             module.HandRolledRNN(params)
+
+
+def test_scoring_a_model_again_sees_its_new_weights():
+    """TF keeps the traced scorer on the model; after training, a second score must be
+    that of the trained weights (the same as a fresh model built from them), not the
+    first score again."""
+    x, y = echo.generate(4_000, seed=6)
+    for module, dtype in ((cell_tf, tf.float64), (cell_torch, torch.float64)):
+        model = module.HandRolledRNN(cn.init_params(state_size=4, seed=6), dtype)
+        before = module.heldout_loss(model, x, y, batch_size=10, num_steps=20)
+        module.train(model, x, y, batch_size=20, num_steps=5, every=10, progress=False)
+        after = module.heldout_loss(model, x, y, batch_size=10, num_steps=20)
+        fresh = module.heldout_loss(
+            module.HandRolledRNN(model.params(), dtype),
+            x,
+            y,
+            batch_size=10,
+            num_steps=20,
+        )
+        assert after != before and abs(after - fresh) < 1e-12

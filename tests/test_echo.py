@@ -260,3 +260,41 @@ def test_too_many_lags_are_refused_quickly():
         theory.expected_loss((), effects=effects)
     effects = {lag: 0.01 for lag in range(1, 21)}
     assert theory.expected_loss((), effects=effects) > 0  # 20 lags still work
+
+
+def test_paired_excess_is_zero_for_the_optimal_predictor_itself():
+    x, y = echo.generate(5_000, seed=3)
+    positions = np.arange(100, 4_900)
+    optimal = theory.optimal_step_losses(x, y, (3,))
+    result = theory.paired_excess(optimal[positions], x, y, positions, known=(3,))
+    assert result.mean == 0 and result.low == 0 and result.high == 0
+    assert result.n == len(positions)
+
+
+def test_paired_excess_pairs_each_loss_with_its_own_step():
+    """A model that knows only t-3, scored against the optimal 'both' predictor: the
+    mean excess is the gap between the floors. Pairing each loss with the optimal
+    predictor's loss at the same step is what makes the interval narrow: a shuffled
+    or shifted pairing gives the same mean and a much wider interval."""
+    x, y = echo.generate(200_000, seed=4)
+    positions = np.arange(len(x))
+    losses = theory.optimal_step_losses(x, y, (3,))
+    paired = theory.paired_excess(losses, x, y, positions, known=(3, 8))
+    gap = theory.expected_loss((3,)) - theory.expected_loss((3, 8))
+    assert paired.low < gap < paired.high
+    shuffled = theory.estimate(
+        losses
+        - np.random.default_rng(0).permutation(theory.optimal_step_losses(x, y, (3, 8)))
+    )
+    assert (paired.high - paired.low) < (shuffled.high - shuffled.low) / 2
+    # scoring the losses at the wrong positions changes the answer
+    shifted = theory.paired_excess(losses[:-1], x, y, positions[1:], known=(3, 8))
+    assert (shifted.high - shifted.low) > 2 * (paired.high - paired.low)
+
+
+def test_paired_excess_names_bad_shapes_and_positions():
+    x, y = echo.generate(100, seed=0)
+    with pytest.raises(ValueError, match="same shape"):
+        theory.paired_excess(np.zeros(5), x, y, np.arange(4))
+    with pytest.raises(ValueError, match="positions must index"):
+        theory.paired_excess(np.zeros(3), x, y, np.array([0, 1, 100]))

@@ -166,3 +166,43 @@ def test_tables():
         tables.markdown_table([{"name": "a", "loss": 1.0}, {"name": "b"}])
     with pytest.raises(ValueError, match=r"rows must hold at least one mapping"):
         tables.text_table([])
+
+
+def test_after_epoch_runs_after_each_epoch_with_the_windows_done():
+    step, calls = counting_step()
+    seen = []
+    x = np.zeros(1000, dtype=int)
+    curve = training.train_windows(
+        step,
+        x,
+        x,
+        batch_size=10,
+        num_steps=4,
+        num_epochs=3,
+        zero_state=lambda b: 0,
+        every=10,
+        progress=False,
+        after_epoch=lambda epochs_done: seen.append((epochs_done, len(calls))),
+    )
+    # after epoch k, exactly k * 25 windows have been trained on
+    assert seen == [(1, 25), (2, 50), (3, 75)]
+    assert curve.window[-1] == 75
+
+
+def test_time_spent_after_epochs_is_not_training_time():
+    import time
+
+    step, _ = counting_step()
+    x = np.zeros(100, dtype=int)
+    curve = training.train_windows(
+        step,
+        x,
+        x,
+        batch_size=10,
+        num_steps=2,
+        num_epochs=2,
+        zero_state=lambda b: 0,
+        progress=False,
+        after_epoch=lambda epochs_done: time.sleep(0.2),
+    )
+    assert curve.seconds < 0.1

@@ -16,7 +16,7 @@ import numpy as np
 
 from rnnlib._checks import check_int
 
-__all__ = ["epochs", "num_windows", "split_rows", "windows"]
+__all__ = ["epochs", "labels_reaching", "num_windows", "split_rows", "windows"]
 
 
 def check_sequence(seq, name) -> np.ndarray:
@@ -93,3 +93,18 @@ def epochs(
         windows(x, y, batch_size=batch_size, num_steps=num_steps)
         for _ in range(num_epochs)
     )
+
+
+def labels_reaching(num_steps, lag) -> int:
+    """How many of a window's ``num_steps`` labels have a gradient path ``lag`` steps
+    back.
+
+    Under TF-style truncated backprop the label at position p of a window (counting
+    from 0) backpropagates through the p steps before it in the same window and no
+    further, so it reaches the input ``lag`` steps back only when p >= lag. With
+    num_steps 10, 7 labels reach 3 steps back and 2 reach 8 (R2RT's point about
+    TF-style truncation).
+    """
+    num_steps = check_int(num_steps, "num_steps")
+    lag = check_int(lag, "lag", minimum=0)
+    return sum(1 for position in range(num_steps) if position >= lag)

@@ -42,6 +42,7 @@ __all__ = [
     "monte_carlo_loss",
     "optimal_predictions",
     "optimal_step_losses",
+    "paired_excess",
     "which_learned",
 ]
 
@@ -174,6 +175,33 @@ def optimal_step_losses(
     for key, prediction in predictions.items():
         q[np.all(seen == np.array(key, dtype=int), axis=1)] = prediction
     return cross_entropy(y, q)
+
+
+def paired_excess(
+    losses, x, y, positions, known=(3, 8), *, confidence=0.95
+) -> Estimate:
+    """A model's held-out loss minus the optimal predictor's, step by step, with an
+    interval.
+
+    ``losses`` and ``positions`` (shape (m,)) are what ``heldout_step_losses`` returns
+    for the held-out sequence x, y (shape (n,)): each scored step's loss and its index
+    into x. The optimal predictor for ``known`` is scored on the same steps; both pay
+    the same label noise, so the difference is far less noisy than either loss against
+    its exact floor. 0 means the model predicts as well as that predictor.
+    """
+    losses, positions = np.asarray(losses, float), np.asarray(positions)
+    if losses.ndim != 1 or losses.shape != positions.shape:
+        raise ValueError(
+            f"losses and positions must have the same shape (m,), got {losses.shape} "
+            f"and {positions.shape}"
+        )
+    optimal = optimal_step_losses(x, y, known)
+    if positions.size and not 0 <= positions.min() <= positions.max() < len(optimal):
+        raise ValueError(
+            f"positions must index the held-out sequence of {len(optimal)} steps, "
+            f"got values from {positions.min()} to {positions.max()}"
+        )
+    return estimate(losses - optimal[positions], confidence=confidence)
 
 
 def monte_carlo_loss(

@@ -77,10 +77,14 @@ def train(
     learning_rate=0.1,
     every=100,
     progress=None,
+    after_epoch=None,
     desc="TensorFlow",
 ):
     """Train ``model`` by truncated backprop on x, y of shape (n,); returns a
-    LearningCurve."""
+    LearningCurve.
+
+    ``after_epoch(epochs_done)`` runs after each epoch (see ``train_windows``).
+    """
     step = make_train_step(model, make_optimizer(optimizer, learning_rate))
     return train_windows(
         step,
@@ -93,6 +97,7 @@ def train(
         every=every,
         progress=progress,
         desc=desc,
+        after_epoch=after_epoch,
     )
 
 
@@ -101,15 +106,21 @@ def heldout_step_losses(model, x, y, *, batch_size=10, num_steps=100):
     training.
 
     See ``rnnlib.training.step_losses_over``; pair with the optimal predictor's losses.
+    The traced scoring function is kept on the model, so scoring it again (during
+    training, say) traces nothing new.
     """
+    step_losses = getattr(model, "_heldout_step_losses", None)
+    if step_losses is None:
 
-    @tf.function
-    def step_losses(x_window, y_window, state):
-        logits, state = model(x_window, state)
-        losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
-            labels=y_window, logits=logits
-        )
-        return losses, state  # losses: (batch_size, num_steps)
+        @tf.function
+        def step_losses(x_window, y_window, state):
+            logits, state = model(x_window, state)
+            losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
+                labels=y_window, logits=logits
+            )
+            return losses, state  # losses: (batch_size, num_steps)
+
+        model._heldout_step_losses = step_losses
 
     return step_losses_over(
         lambda xw, yw, s: _numpy_losses(step_losses(xw, yw, s)),

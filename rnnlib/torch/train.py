@@ -73,10 +73,14 @@ def train(
     learning_rate=0.1,
     every=100,
     progress=None,
+    after_epoch=None,
     desc="PyTorch",
 ):
     """Train ``model`` by truncated backprop on x, y of shape (n,); returns a
-    LearningCurve."""
+    LearningCurve.
+
+    ``after_epoch(epochs_done)`` runs after each epoch (see ``train_windows``).
+    """
     step = make_train_step(model, make_optimizer(model, optimizer, learning_rate))
     return train_windows(
         step,
@@ -89,6 +93,7 @@ def train(
         every=every,
         progress=progress,
         desc=desc,
+        after_epoch=after_epoch,
     )
 
 
