@@ -85,6 +85,16 @@ SIZES: dict[str, dict[str, Size]] = {
         "num_epochs": S(10, 2, "epochs of each run"),
         "every": S(100, 10, "windows per point of a learning curve"),
     },
+    "04-unrolling-tf": {
+        "longest": S(200, 50, "longest num_steps measured (of 10, 50, 100, 200)"),
+        "repeats": S(30, 5, "timed training steps per variant and num_steps"),
+        "fold_steps": S(200, 100, "steps of the constant-folding example"),
+    },
+    "04-unrolling-torch": {
+        "longest": S(200, 50, "longest num_steps measured (of 10, 50, 100, 200)"),
+        "repeats": S(30, 5, "timed training steps per variant and num_steps"),
+        "compiled_steps": S(10, 0, "num_steps run under torch.compile (0: none)"),
+    },
     "bench.data": {
         "n": S(1_000_000, 100_000, "steps each generator makes"),
     },
@@ -92,6 +102,11 @@ SIZES: dict[str, dict[str, Size]] = {
         "n_train": S(1_000_000, 100_000, "training steps"),
         "num_epochs": S(10, 2, "epochs"),
         "n_heldout": S(1_000_000, 100_000, "held-out steps"),
+    },
+    "bench.unroll": {
+        "longest": S(200, 100, "longest num_steps timed (of 10, 50, 100, 200)"),
+        "longest_compiled": S(100, 0, "longest num_steps run under torch.compile"),
+        "repeats": S(30, 5, "timed training steps per variant"),
     },
 }
 del S

@@ -18,6 +18,10 @@ BENCHMARKS = {
         "echo",
         "TF and PyTorch hand-rolled cells trained to the floor of the echo task",
     ),
+    "unroll": (
+        "unroll",
+        "static against dynamic unrolling: graph ops, tracing and step times",
+    ),
 }
 
 
