@@ -108,6 +108,13 @@ SIZES: dict[str, dict[str, Size]] = {
         "longest_compiled": S(100, 0, "longest num_steps run under torch.compile"),
         "repeats": S(30, 5, "timed training steps per variant"),
     },
+    "bench.truncation": {
+        "n_train": S(300_000, 40_000, "training steps (equal data)"),
+        "num_epochs": S(5, 1, "epochs"),
+        "n_heldout": S(100_000, 20_000, "held-out steps"),
+        "seeds": S(3, 1, "initial weights per style and n"),
+        "num_lengths": S(7, 2, "how many n of (4, 9, 16, 6, 8, 10, 12), in that order"),
+    },
 }
 del S
 

@@ -22,6 +22,10 @@ BENCHMARKS = {
         "unroll",
         "static against dynamic unrolling: graph ops, tracing and step times",
     ),
+    "truncation": (
+        "truncation",
+        "TF-style against true n-step truncated backprop on the echo task",
+    ),
 }
 
 

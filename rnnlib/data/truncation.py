@@ -15,17 +15,21 @@ backprop h steps back. Two styles with the same n are compared in chapter 5:
   only each window's last position scored. Every label past the first n - 1 of a row
   is scored once per epoch, as in the TF style, at n times the cost.
 
-NumPy only; ``rnnlib.torch.truncation`` and ``rnnlib.tf.truncation`` train with them.
+``echo_learned`` says what a trained model learned of each echo, paired against the
+optimal predictors on the same held-out steps. NumPy only; ``rnnlib.torch.truncation``
+and ``rnnlib.tf.truncation`` train with the rest.
 """
 
 import numpy as np
 
 from rnnlib._checks import check_int
 from rnnlib.data.batching import split_rows
+from rnnlib.data.theory import estimate, optimal_step_losses
 
 __all__ = [
     "STYLES",
     "cell_steps_per_label",
+    "echo_learned",
     "reach",
     "share_reaching",
     "shifted_rows",
@@ -102,3 +106,39 @@ def style_sequences(x, y, *, style, batch_size, num_steps):
     x_rows = shifted_rows(x, batch_size=batch_size, num_steps=num_steps)
     y_rows = shifted_rows(y, batch_size=batch_size, num_steps=num_steps)
     return x_rows.ravel(), y_rows.ravel(), x_rows.shape[0]
+
+
+def echo_learned(x, y, positions, losses, *, confidence=0.95) -> dict:
+    """What a model learned of the echo task, from its losses on held-out x, y.
+
+    ``positions, losses`` are what ``heldout_step_losses`` returns (shape (m,)). Each
+    estimate pairs the model's loss with an optimal predictor's on the same steps:
+
+    - ``"excess"``: losses minus the optimal predictor's that knows both echoes (the
+      floor); zero for a perfect model.
+    - ``"uses_3"`` / ``"uses_8"``: losses minus the best predictor's that lacks the
+      three-step (knows only (8,)) / the eight-step echo (knows only (3,)); an interval
+      wholly below zero says the model uses that echo, since nothing without it can
+      score lower.
+    - ``"share_8"``: the share of the eight-step echo's worth the model has, mean(best
+      without it - model) / mean(best without it - best with both): 0 for the best model
+      that knows only t-3, 1 for the floor. A float.
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    positions, losses = np.asarray(positions), np.asarray(losses, dtype=float)
+    if positions.shape != losses.shape or positions.ndim != 1:
+        raise ValueError(
+            f"positions and losses must have the same shape (m,), got "
+            f"{positions.shape} and {losses.shape}"
+        )
+    optimal = {
+        known: optimal_step_losses(x, y, known)[positions]
+        for known in ((3, 8), (3,), (8,))
+    }
+    worth_8 = np.mean(optimal[3,] - optimal[3, 8])
+    return {
+        "excess": estimate(losses - optimal[3, 8], confidence=confidence),
+        "uses_3": estimate(losses - optimal[8,], confidence=confidence),
+        "uses_8": estimate(losses - optimal[3,], confidence=confidence),
+        "share_8": float(np.mean(optimal[3,] - losses) / worth_8),
+    }
