@@ -74,14 +74,18 @@ def smallest_learning(rows, style, lengths):
 def run() -> Result:
     import torch
 
+    import rnnlib.torch
+
     torch.set_num_threads(1)  # tiny ops: one thread is fastest, and robust to load
     size = config.sizes("bench.truncation")
     lengths = sorted(LENGTHS[: size.num_lengths])
     train_data = echo.generate(size.n_train, seed=TRAIN_SEED)
     heldout_data = echo.generate(size.n_heldout, seed=HELDOUT_SEED)
     # A first, untimed run: PyTorch's one-time start-up costs stay out of the timings.
-    warm_up = tuple(part[: 200 * SETTINGS["batch_size"]] for part in train_data)
-    train_and_score("tf", 4, 0, warm_up, warm_up, 1)
+    warm_up = rnnlib.torch.HandRolledRNN(init_params(state_size=4, seed=0))
+    rnnlib.torch.train_truncated(
+        warm_up, *(part[:20_000] for part in train_data), style="tf", progress=False
+    )
     rows = []
     for n in lengths:
         budgets = [(style, "equal data", size.n_train) for style in STYLES]
