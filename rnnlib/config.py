@@ -95,6 +95,11 @@ SIZES: dict[str, dict[str, Size]] = {
         "repeats": S(30, 5, "timed training steps per variant and num_steps"),
         "compiled_steps": S(10, 0, "num_steps run under torch.compile (0: none)"),
     },
+    "05-truncated-backprop-torch": {
+        "n_train": S(300_000, 40_000, "training steps (equal data)"),
+        "num_epochs": S(5, 1, "epochs"),
+        "n_heldout": S(100_000, 20_000, "held-out steps"),
+    },
     "bench.data": {
         "n": S(1_000_000, 100_000, "steps each generator makes"),
     },
