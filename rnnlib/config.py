@@ -109,7 +109,9 @@ SIZES: dict[str, dict[str, Size]] = {
         "n_heldout": S(1_000_000, 100_000, "held-out steps"),
     },
     "bench.unroll": {
-        "longest": S(200, 100, "longest num_steps timed (of 10, 50, 100, 200)"),
+        "num_lengths": S(
+            4, 2, "how many num_steps of (10, 100, 50, 200), in that order"
+        ),
         "longest_compiled": S(100, 0, "longest num_steps run under torch.compile"),
         "repeats": S(30, 5, "timed training steps per variant"),
     },

@@ -71,7 +71,7 @@ def cell_steps_per_label(style, num_steps) -> int:
     return 1 if style == "tf" else num_steps
 
 
-def shifted_rows(seq, *, batch_size, num_steps) -> np.ndarray:
+def shifted_rows(seq, *, batch_size, num_steps):
     """``num_steps`` copies of each row of ``split_rows(seq, batch_size)``, copy o
     starting o steps later: shape (num_steps * batch_size, row_length - num_steps + 1).
 
