@@ -69,10 +69,11 @@ def interleaved_fastest(steps: dict, windows, state_of: dict, repeats) -> dict:
 
 
 def tensorflow_rows(lengths, repeats) -> list[dict]:
+    import rnnlib.tf  # first: TensorFlow's quiet environment
+
     import tensorflow as tf
 
-    import rnnlib.tf
-
+    tf.get_logger().setLevel("ERROR")  # retracing on purpose: no warnings about it
     params = init_params(state_size=STATE_SIZE, seed=SEED)
 
     def keras_model(unroll):
