@@ -100,6 +100,21 @@ SIZES: dict[str, dict[str, Size]] = {
         "every_sweep": S(25, 5, "windows per point of the sweep's curves"),
         "seeds": S(3, 1, "seeds (weights and data) per setting of the sweep"),
     },
+    "04-unrolling-tf": {
+        "longest": S(200, 50, "longest num_steps measured (of 10, 50, 100, 200)"),
+        "repeats": S(30, 5, "timed training steps per variant and num_steps"),
+        "fold_steps": S(200, 100, "steps of the constant-folding example"),
+    },
+    "04-unrolling-torch": {
+        "longest": S(200, 50, "longest num_steps measured (of 10, 50, 100, 200)"),
+        "repeats": S(30, 5, "timed training steps per variant and num_steps"),
+        "compiled_steps": S(10, 0, "num_steps run under torch.compile (0: none)"),
+    },
+    "05-truncated-backprop-torch": {
+        "n_train": S(300_000, 40_000, "training steps (equal data)"),
+        "num_epochs": S(5, 1, "epochs"),
+        "n_heldout": S(100_000, 20_000, "held-out steps"),
+    },
     "bench.data": {
         "n": S(1_000_000, 100_000, "steps each generator makes"),
     },
@@ -107,6 +122,20 @@ SIZES: dict[str, dict[str, Size]] = {
         "n_train": S(1_000_000, 100_000, "training steps"),
         "num_epochs": S(10, 2, "epochs"),
         "n_heldout": S(1_000_000, 100_000, "held-out steps"),
+    },
+    "bench.unroll": {
+        "num_lengths": S(
+            4, 2, "how many num_steps of (10, 100, 50, 200), in that order"
+        ),
+        "longest_compiled": S(100, 0, "longest num_steps run under torch.compile"),
+        "repeats": S(30, 5, "timed training steps per variant"),
+    },
+    "bench.truncation": {
+        "n_train": S(300_000, 40_000, "training steps (equal data)"),
+        "num_epochs": S(5, 1, "epochs"),
+        "n_heldout": S(100_000, 20_000, "held-out steps"),
+        "seeds": S(3, 1, "initial weights per style and n"),
+        "num_lengths": S(7, 2, "how many n of (4, 9, 16, 6, 8, 10, 12), in that order"),
     },
 }
 del S

@@ -60,12 +60,47 @@ def test_echo_benchmark_prints_its_keys():
     )
 
 
+def test_unroll_benchmark_prints_its_keys():
+    result = run_bench("unroll")
+    assert result.returncode == 0, result.stderr
+    pairs = last_line_pairs(result.stdout)
+    assert {
+        "tf_static_ops_10",
+        "tf_static_ops_100",
+        "tf_dynamic_ops_10",
+        "tf_dynamic_ops_100",
+        "tf_static_trace_s_100",
+        "tf_dynamic_trace_s_100",
+        "tf_static_step_ms_100",
+        "tf_dynamic_step_ms_100",
+        "torch_eager_step_ms_100",
+        "torch_fused_step_ms_100",
+        "tf_crossover_steps_100",
+    } <= set(pairs)
+    # The static graph grows with num_steps, the dynamic one does not.
+    assert int(pairs["tf_static_ops_100"]) > 5 * int(pairs["tf_static_ops_10"]) / 2
+    assert pairs["tf_dynamic_ops_100"] == pairs["tf_dynamic_ops_10"]
+    assert pairs["size"] == "quick" and "torch_compile_s_10" not in pairs  # never
+
+
+def test_truncation_benchmark_prints_its_keys():
+    result = run_bench("truncation")
+    assert result.returncode == 0, result.stderr
+    pairs = last_line_pairs(result.stdout)
+    for n in (4, 9):
+        assert {f"tf_style_heldout_{n}", f"true_style_heldout_{n}"} <= set(pairs)
+        for style in ("tf", "true"):
+            assert 0.4 < float(pairs[f"{style}_style_heldout_{n}"]) < 0.8
+    assert pairs["floor"] == "0.454454" and pairs["size"] == "quick"
+
+
 def test_unknown_benchmark_is_named():
     result = run_bench("nope")
     assert result.returncode != 0 and "unknown benchmark 'nope'" in result.stderr
     with pytest.raises(
         ValueError,
-        match=r"unknown benchmark 'nope'; expected one of \['data', 'echo'\]",
+        match=r"unknown benchmark 'nope'; expected one of \['data', 'echo', "
+        r"'truncation', 'unroll'\]",
     ):
         bench.run("nope")
 

@@ -50,6 +50,15 @@ def test_notebooks_have_a_source_and_no_outputs(paired):
     )
 
 
+#: Pages that import both frameworks: the results page shows every benchmark; the TF1
+#: map runs TF1 code next to its TensorFlow 2 and PyTorch equivalents.
+BOTH_FRAMEWORKS = {"results", "tf1-map"}
+#: Framework pages without a twin in the other framework, on purpose: chapter 5 compares
+#: two styles of truncated backprop, which do not depend on the framework, in PyTorch
+#: only (rnnlib.tf.truncation holds the same functions, tested against PyTorch's).
+WITHOUT_TWIN = {"05-truncated-backprop-torch"}
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
 def test_framework_imports_stay_on_framework_pages(page):
     text = page.read_text()
@@ -59,7 +68,7 @@ def test_framework_imports_stay_on_framework_pages(page):
         assert not imports_torch
     elif page.stem.endswith("-torch"):
         assert not imports_tf
-    elif page.stem != "results":  # the results page runs every benchmark
+    elif page.stem not in BOTH_FRAMEWORKS:
         assert not (imports_tf or imports_torch), (
             f"{page.name} is framework-free and must not import a framework"
         )
@@ -79,6 +88,11 @@ def test_framework_twins_have_the_same_headings():
         torch_page = tf_page.with_name(tf_page.name.replace("-tf.md", "-torch.md"))
         assert torch_page.exists(), f"{tf_page.name} has no PyTorch twin"
         assert headings(tf_page) == headings(torch_page)
+    for torch_page in (ROOT / "book").glob("*-torch.md"):
+        tf_page = torch_page.with_name(torch_page.name.replace("-torch.md", "-tf.md"))
+        assert tf_page.exists() != (torch_page.stem in WITHOUT_TWIN), (
+            f"{torch_page.name}: a TensorFlow twin, or a place in WITHOUT_TWIN"
+        )
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,14 @@ BENCHMARKS = {
         "echo",
         "TF and PyTorch hand-rolled cells trained to the floor of the echo task",
     ),
+    "unroll": (
+        "unroll",
+        "static against dynamic unrolling: graph ops, tracing and step times",
+    ),
+    "truncation": (
+        "truncation",
+        "TF-style against true n-step truncated backprop on the echo task",
+    ),
 }
 
 

@@ -2,10 +2,11 @@
 
 - ``cells``: one step of a cell, ``step(x_t, state) -> (output, state)``; states are
   tuples.
-- ``unroll``: running a cell over the steps of a sequence.
+- ``unroll``: running a cell over the steps of a sequence, statically or dynamically.
 - ``models``: cells with their heads on top (the echo task's hand-rolled and Keras
   models).
 - ``train``: truncated-backprop training and held-out scoring.
+- ``truncation``: the two styles of truncated backprop (TF style and true n-step).
 
 Importing it sets TensorFlow's logging environment first (``rnnlib._env``), so import
 ``rnnlib.tf`` before ``tensorflow`` to keep TensorFlow's start-up lines off a notebook.
@@ -25,17 +26,23 @@ from rnnlib.tf.train import (  # noqa: E402
     train,
     zero_state,
 )
-from rnnlib.tf.unroll import unroll  # noqa: E402
+from rnnlib.tf.truncation import make_last_step_train_step, train_truncated  # noqa: E402
+from rnnlib.tf.unroll import UnrolledRNN, dynamic_unroll, static_unroll, unroll  # noqa: E402
 
 __all__ = [
     "HandRolledRNN",
     "LibraryRNN",
     "RNNCell",
+    "UnrolledRNN",
+    "dynamic_unroll",
     "heldout_loss",
     "heldout_step_losses",
     "make_optimizer",
+    "make_last_step_train_step",
     "make_train_step",
+    "static_unroll",
     "train",
+    "train_truncated",
     "unroll",
     "zero_state",
 ]

@@ -2,10 +2,11 @@
 
 - ``cells``: one step of a cell, ``step(x_t, state) -> (output, state)``; states are
   tuples.
-- ``unroll``: running a cell over the steps of a sequence.
+- ``unroll``: running a cell over the steps of a sequence, statically or dynamically.
 - ``models``: cells with their heads on top (the echo task's hand-rolled and nn.RNN
   models).
 - ``train``: truncated-backprop training and held-out scoring.
+- ``truncation``: the two styles of truncated backprop (TF style and true n-step).
 """
 
 from rnnlib.torch.cells import RNNCell
@@ -18,17 +19,23 @@ from rnnlib.torch.train import (
     train,
     zero_state,
 )
-from rnnlib.torch.unroll import unroll
+from rnnlib.torch.truncation import make_last_step_train_step, train_truncated
+from rnnlib.torch.unroll import UnrolledRNN, dynamic_unroll, static_unroll, unroll
 
 __all__ = [
     "HandRolledRNN",
     "LibraryRNN",
     "RNNCell",
+    "UnrolledRNN",
+    "dynamic_unroll",
     "heldout_loss",
     "heldout_step_losses",
     "make_optimizer",
+    "make_last_step_train_step",
     "make_train_step",
+    "static_unroll",
     "train",
+    "train_truncated",
     "unroll",
     "zero_state",
 ]

@@ -1,0 +1,78 @@
+"""The two styles of truncated backprop in PyTorch: TF style and true n-step truncation.
+
+The styles and their windows are framework-free (``rnnlib.data.truncation``): the true
+style is the TF style run on n shifted copies of every row, scoring only the last
+position of each window. Here: that training step, and ``train_truncated``, which
+trains a model in either style and returns a ``LearningCurve``.
+"""
+
+import torch
+from torch.nn import functional as F
+
+from rnnlib.data.truncation import style_sequences
+from rnnlib.torch.train import make_optimizer, make_train_step, zero_state
+from rnnlib.training import train_windows
+
+__all__ = ["make_last_step_train_step", "train_truncated"]
+
+
+def make_last_step_train_step(model, optimizer):
+    """One update from the loss at the last position of each window only: its error is
+    the only one backpropagated, through every step of the window."""
+    device = next(model.parameters()).device
+
+    def step(x_window, y_window, state):
+        x = torch.as_tensor(x_window, device=device)  # (batch_size, num_steps)
+        y = torch.as_tensor(y_window, device=device)  # (batch_size, num_steps)
+        # logits: (batch_size, num_steps, num_classes); state: (batch_size, state_size)
+        logits, state = model(x, state)
+        loss = F.cross_entropy(logits[:, -1], y[:, -1])  # the last position only
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item(), state.detach()
+
+    return step
+
+
+def train_truncated(
+    model,
+    x,
+    y,
+    *,
+    style,
+    batch_size=200,
+    num_steps=10,
+    num_epochs=1,
+    optimizer="adagrad",
+    learning_rate=0.1,
+    every=100,
+    progress=None,
+    desc=None,
+):
+    """Train ``model`` on x, y of shape (n,) with truncated backprop in ``style`` ("tf"
+    or "true"); returns a LearningCurve of the mean loss of the errors backpropagated.
+
+    Both styles score each label once per epoch and make about the same number of
+    updates; the true style runs n times as many cell steps.
+    """
+    x, y, rows = style_sequences(
+        x, y, style=style, batch_size=batch_size, num_steps=num_steps
+    )
+    optimizer = make_optimizer(model, optimizer, learning_rate)
+    if style == "tf":
+        step = make_train_step(model, optimizer)
+    else:
+        step = make_last_step_train_step(model, optimizer)
+    return train_windows(
+        step,
+        x,
+        y,
+        batch_size=rows,
+        num_steps=num_steps,
+        num_epochs=num_epochs,
+        zero_state=zero_state(model),
+        every=every,
+        progress=progress,
+        desc=desc or f"{style} style, n={num_steps}",
+    )
