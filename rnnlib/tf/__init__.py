@@ -6,6 +6,10 @@
 - ``models``: cells with their heads on top (the echo task's hand-rolled and Keras
   models).
 - ``train``: truncated-backprop training and held-out scoring.
+- ``layers``: the framework's own tanh, LSTM and GRU layers and cells, loaded with
+  framework-free weights.
+- ``gradients``: state Jacobians by autograd, the gradient that reaches k steps
+  back, gradient norms and clipping by global norm.
 
 Importing it sets TensorFlow's logging environment first (``rnnlib._env``), so import
 ``rnnlib.tf`` before ``tensorflow`` to keep TensorFlow's start-up lines off a notebook.
@@ -16,6 +20,14 @@ from rnnlib._env import quiet_tensorflow
 quiet_tensorflow()
 
 from rnnlib.tf.cells import RNNCell  # noqa: E402
+from rnnlib.tf.gradients import (  # noqa: E402
+    clip_by_global_norm,
+    global_norm,
+    lag_signal,
+    state_jacobians,
+    train_with_norms,
+)
+from rnnlib.tf.layers import EchoRNN, LibraryCell, make_cell  # noqa: E402
 from rnnlib.tf.models import HandRolledRNN, LibraryRNN  # noqa: E402
 from rnnlib.tf.train import (  # noqa: E402
     heldout_loss,
@@ -28,14 +40,22 @@ from rnnlib.tf.train import (  # noqa: E402
 from rnnlib.tf.unroll import unroll  # noqa: E402
 
 __all__ = [
+    "EchoRNN",
     "HandRolledRNN",
+    "LibraryCell",
     "LibraryRNN",
     "RNNCell",
+    "clip_by_global_norm",
+    "global_norm",
     "heldout_loss",
     "heldout_step_losses",
+    "lag_signal",
+    "make_cell",
     "make_optimizer",
     "make_train_step",
+    "state_jacobians",
     "train",
+    "train_with_norms",
     "unroll",
     "zero_state",
 ]

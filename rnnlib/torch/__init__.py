@@ -6,9 +6,21 @@
 - ``models``: cells with their heads on top (the echo task's hand-rolled and nn.RNN
   models).
 - ``train``: truncated-backprop training and held-out scoring.
+- ``layers``: the framework's own tanh, LSTM and GRU layers and cells, loaded with
+  framework-free weights.
+- ``gradients``: state Jacobians by autograd, the gradient that reaches k steps
+  back, gradient norms and clipping by global norm.
 """
 
 from rnnlib.torch.cells import RNNCell
+from rnnlib.torch.gradients import (
+    clip_by_global_norm,
+    global_norm,
+    lag_signal,
+    state_jacobians,
+    train_with_norms,
+)
+from rnnlib.torch.layers import EchoRNN, LibraryCell, make_cell
 from rnnlib.torch.models import HandRolledRNN, LibraryRNN
 from rnnlib.torch.train import (
     heldout_loss,
@@ -21,14 +33,22 @@ from rnnlib.torch.train import (
 from rnnlib.torch.unroll import unroll
 
 __all__ = [
+    "EchoRNN",
     "HandRolledRNN",
+    "LibraryCell",
     "LibraryRNN",
     "RNNCell",
+    "clip_by_global_norm",
+    "global_norm",
     "heldout_loss",
     "heldout_step_losses",
+    "lag_signal",
+    "make_cell",
     "make_optimizer",
     "make_train_step",
+    "state_jacobians",
     "train",
+    "train_with_norms",
     "unroll",
     "zero_state",
 ]
