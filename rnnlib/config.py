@@ -85,6 +85,13 @@ SIZES: dict[str, dict[str, Size]] = {
         "num_epochs": S(10, 2, "epochs of each run"),
         "every": S(100, 10, "windows per point of a learning curve"),
     },
+    "06-gradients": {
+        "num_rows": S(
+            100, 30, "rows of echo inputs each Jacobian norm is averaged over"
+        ),
+        "n_train": S(1_000_000, 100_000, "training steps of each trained cell"),
+        "n_explode": S(100_000, 20_000, "training steps of each exploding run"),
+    },
     "bench.data": {
         "n": S(1_000_000, 100_000, "steps each generator makes"),
     },

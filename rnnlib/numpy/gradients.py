@@ -22,6 +22,8 @@ from rnnlib.numpy.cell import check_window, forward
 __all__ = [
     "GATES",
     "check_kind",
+    "check_num_back",
+    "check_positive",
     "clip_by_global_norm",
     "gated_weights",
     "global_norm",
@@ -43,6 +45,23 @@ def check_kind(kind, kinds=("tanh", "lstm", "gru")) -> str:
     return kind
 
 
+def check_num_back(num_back, num_steps) -> int:
+    """A clear error unless 1 <= num_back <= num_steps (S_0 is the earliest state)."""
+    num_back = check_int(num_back, "num_back")
+    if num_back > num_steps:
+        raise ValueError(
+            f"num_back must be at most num_steps={num_steps}, got {num_back}"
+        )
+    return num_back
+
+
+def check_positive(value, name) -> float:
+    """A clear error unless ``value`` is a finite number > 0."""
+    if isinstance(value, bool) or not np.isscalar(value) or not 0 < value < np.inf:
+        raise ValueError(f"{name} must be a number > 0, got {value!r}")
+    return float(value)
+
+
 def check_square(matrix, name="matrix") -> np.ndarray:
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
@@ -61,11 +80,7 @@ def state_jacobians(params, x, init_state, num_back):
     state_size): entry [:, k - 1, i, j] is d S_T[i] / d S_{T-k}[j].
     """
     check_window(params, x, init_state)
-    num_back = check_int(num_back, "num_back")
-    if num_back > np.shape(x)[1]:
-        raise ValueError(
-            f"num_back must be at most num_steps={np.shape(x)[1]}, got {num_back}"
-        )
+    num_back = check_num_back(num_back, np.shape(x)[1])
     num_classes = params["U"].shape[1]
     states, _ = forward(params, x, init_state)  # (batch_size, num_steps, state_size)
     batch_size, num_steps, state_size = states.shape
@@ -97,13 +112,13 @@ def jacobian_norms(jacobians):
 
 def spectral_radius(matrix) -> float:
     """The largest absolute eigenvalue of a square matrix."""
-    return float(np.abs(np.linalg.eigvals(check_square(matrix))).max())
+    matrix = check_square(matrix)
+    return float(np.abs(np.linalg.eigvals(matrix)).max())
 
 
 def scale_to_radius(matrix, radius):
     """``matrix`` times the number that makes its spectral radius ``radius``."""
-    if not np.isscalar(radius) or not radius > 0:
-        raise ValueError(f"radius must be a number > 0, got {radius!r}")
+    radius = check_positive(radius, "radius")
     return matrix * (radius / spectral_radius(matrix))
 
 
@@ -174,8 +189,7 @@ def clip_by_global_norm(grads, max_norm):
     One factor for all of them, so the direction of the whole gradient is kept and only
     its length is capped (``tf.clip_by_global_norm``, ``clip_grad_norm_``).
     """
-    if not np.isscalar(max_norm) or not max_norm > 0:
-        raise ValueError(f"max_norm must be a number > 0, got {max_norm!r}")
+    max_norm = check_positive(max_norm, "max_norm")
     norm = global_norm(grads)
     factor = min(1.0, max_norm / norm) if norm > 0 else 1.0
     if isinstance(grads, dict):

@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from rnnlib._checks import check_int
+from rnnlib.numpy.gradients import check_num_back, check_positive
 from rnnlib.tf.train import make_optimizer, zero_state
 from rnnlib.training import train_windows
 
@@ -33,11 +34,7 @@ def state_jacobians(cell, inputs, init_state, num_back):
     side. Returns a NumPy array (batch_size, num_back, state_size, state_size).
     """
     batch_size, num_steps, _ = inputs.shape
-    num_back = check_int(num_back, "num_back")
-    if num_back > num_steps:
-        raise ValueError(
-            f"num_back must be at most num_steps={num_steps}, got {num_back}"
-        )
+    num_back = check_num_back(num_back, num_steps)
     state_size = sum(part.shape[1] for part in init_state)
     # copy i of each row carries row i of the Jacobian: (batch_size * state_size, ...)
     inputs = tf.repeat(inputs, state_size, axis=0)
@@ -88,9 +85,9 @@ def lag_signal(model, x, y, state, lags=(3, 8)) -> dict[int, float]:
         losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
             labels=tf.tile(y, [num_steps, 1]), logits=logits
         )  # (num_steps * batch_size, num_steps)
-        picked = tf.reshape(losses, (num_steps, batch_size, num_steps)) * tf.reshape(
-            tf.eye(num_steps, dtype=dtype), (num_steps, 1, num_steps)
-        )
+        # copy p keeps only position p: (num_steps, 1, num_steps) mask
+        mask = tf.eye(num_steps, dtype=dtype)[:, None, :]
+        picked = tf.reshape(losses, (num_steps, batch_size, num_steps)) * mask
         total = tf.reduce_sum(picked)
     grad = tape.gradient(total, inputs)
     # norms[p, b, s] = || d L_p / d X_s || in row b
@@ -112,8 +109,7 @@ def global_norm(grads) -> float:
 def clip_by_global_norm(grads, max_norm):
     """(clipped copies, global norm): ``tf.clip_by_global_norm``, each tensor times
     max_norm / max(norm, max_norm)."""
-    if not np.isscalar(max_norm) or not max_norm > 0:
-        raise ValueError(f"max_norm must be a number > 0, got {max_norm!r}")
+    max_norm = check_positive(max_norm, "max_norm")
     clipped, norm = tf.clip_by_global_norm(list(grads), max_norm)
     return clipped, float(norm)
 

@@ -13,6 +13,7 @@ import torch
 from torch.nn import functional as F
 
 from rnnlib._checks import check_int
+from rnnlib.numpy.gradients import check_num_back, check_positive
 from rnnlib.torch.train import make_optimizer, zero_state
 from rnnlib.training import train_windows
 
@@ -33,11 +34,7 @@ def state_jacobians(cell, inputs, init_state, num_back):
     side. Returns a NumPy array (batch_size, num_back, state_size, state_size).
     """
     batch_size, num_steps, _ = inputs.shape
-    num_back = check_int(num_back, "num_back")
-    if num_back > num_steps:
-        raise ValueError(
-            f"num_back must be at most num_steps={num_steps}, got {num_back}"
-        )
+    num_back = check_num_back(num_back, num_steps)
     state_size = sum(part.shape[1] for part in init_state)
     # copy i of each row carries row i of the Jacobian: (batch_size * state_size, ...)
     inputs = inputs.repeat_interleave(state_size, dim=0)
@@ -50,7 +47,8 @@ def state_jacobians(cell, inputs, init_state, num_back):
         _, state = cell.step(inputs[:, t], state)
         states.append(state)
     final = torch.cat(state, dim=1)  # (batch_size * state_size, state_size)
-    seeds = torch.eye(state_size, dtype=final.dtype).repeat(batch_size, 1)  # like final
+    seeds = torch.eye(state_size, dtype=final.dtype, device=final.device)
+    seeds = seeds.repeat(batch_size, 1)  # like final
     sources = [part for k in range(1, num_back + 1) for part in states[num_steps - k]]
     grads = torch.autograd.grad(final, sources, seeds, materialize_grads=True)
     parts = len(init_state)
@@ -71,9 +69,10 @@ def lag_signal(model, x, y, state, lags=(3, 8)) -> dict[int, float]:
     ``model.forward_inputs(inputs, state)`` (an ``EchoRNN``); x, y: (batch_size,
     num_steps) classes; state: the window's first state. Returns {lag: signal}.
     """
-    x, y = torch.as_tensor(x), torch.as_tensor(y)
+    parameter = next(model.parameters())
+    dtype, device = parameter.dtype, parameter.device
+    x, y = torch.as_tensor(x, device=device), torch.as_tensor(y, device=device)
     batch_size, num_steps = x.shape
-    dtype = next(model.parameters()).dtype
     # copy p of each row scores the label at position p only: (num_steps * batch_size,)
     inputs = F.one_hot(x, model.num_classes).to(dtype).repeat(num_steps, 1, 1)
     inputs.requires_grad_()
@@ -81,9 +80,9 @@ def lag_signal(model, x, y, state, lags=(3, 8)) -> dict[int, float]:
     losses = F.cross_entropy(
         logits.transpose(1, 2), y.repeat(num_steps, 1), reduction="none"
     )  # (num_steps * batch_size, num_steps)
-    picked = losses.reshape(num_steps, batch_size, num_steps) * torch.eye(
-        num_steps, dtype=dtype
-    ).reshape(num_steps, 1, num_steps)
+    # copy p keeps only position p: (num_steps, 1, num_steps) mask
+    mask = torch.eye(num_steps, dtype=dtype, device=device)[:, None, :]
+    picked = losses.reshape(num_steps, batch_size, num_steps) * mask
     (grad,) = torch.autograd.grad(picked.sum(), inputs)
     # norms[p, b, s] = || d L_p / d X_s || in row b
     norms = grad.norm(dim=-1).reshape(num_steps, batch_size, num_steps)
@@ -104,8 +103,7 @@ def global_norm(grads) -> float:
 def clip_by_global_norm(grads, max_norm):
     """(clipped copies, global norm): each tensor times min(1, max_norm / (norm +
     1e-6)), what ``torch.nn.utils.clip_grad_norm_`` does to parameters' ``.grad``."""
-    if not np.isscalar(max_norm) or not max_norm > 0:
-        raise ValueError(f"max_norm must be a number > 0, got {max_norm!r}")
+    max_norm = check_positive(max_norm, "max_norm")
     grads = [g.detach() for g in grads]
     norm = torch.nn.utils.get_total_norm(grads)
     factor = torch.clamp(max_norm / (norm + 1e-6), max=1.0)

@@ -97,8 +97,11 @@ class LibraryCell(nn.Module):
         load_(kind, self.cell, weights)
 
     def zero_state(self, batch_size):
-        dtype, parts = self.cell.weight_hh.dtype, 2 if self.kind == "lstm" else 1
-        return (torch.zeros(batch_size, self.state_size, dtype=dtype),) * parts
+        weight, parts = self.cell.weight_hh, 2 if self.kind == "lstm" else 1
+        zeros = torch.zeros(
+            batch_size, self.state_size, dtype=weight.dtype, device=weight.device
+        )
+        return (zeros,) * parts
 
     def step(self, x_t, state):
         if self.kind == "lstm":
