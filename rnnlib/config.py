@@ -86,11 +86,22 @@ SIZES: dict[str, dict[str, Size]] = {
         "every": S(100, 10, "windows per point of a learning curve"),
     },
     "06-gradients": {
-        "num_rows": S(
-            100, 30, "rows of echo inputs each Jacobian norm is averaged over"
-        ),
-        "n_train": S(1_000_000, 100_000, "training steps of each trained cell"),
-        "n_explode": S(100_000, 20_000, "training steps of each exploding run"),
+        "num_seeds": S(3, 1, "seeds of every curve and every trained model"),
+        "num_rows": S(100, 20, "rows of echo inputs a Jacobian norm is averaged over"),
+        "n_train": S(1_000_000, 50_000, "training steps of each trained cell"),
+        "n_explode": S(100_000, 10_000, "training steps of each exploding run"),
+    },
+    "06-gradients-tf": {
+        "num_seeds": S(3, 1, "seeds of every curve and every trained model"),
+        "num_rows": S(100, 10, "rows of echo inputs a Jacobian norm is averaged over"),
+        "n_train": S(500_000, 20_000, "training steps of each trained cell"),
+        "n_explode": S(100_000, 10_000, "training steps of each exploding run"),
+    },
+    "06-gradients-torch": {
+        "num_seeds": S(3, 1, "seeds of every curve and every trained model"),
+        "num_rows": S(100, 10, "rows of echo inputs a Jacobian norm is averaged over"),
+        "n_train": S(500_000, 20_000, "training steps of each trained cell"),
+        "n_explode": S(100_000, 10_000, "training steps of each exploding run"),
     },
     "bench.data": {
         "n": S(1_000_000, 100_000, "steps each generator makes"),

@@ -6,7 +6,10 @@ signal that reaches an input k steps back, gradient norms, and clipping by globa
 (``rnnlib.tf.layers.make_cell``). It replicates each row once per entry of the state
 and seeds one backward pass with the identity matrix (``output_gradients``), so copy i
 of a row carries row i of every Jacobian back: the NumPy recursion run on the identity,
-by autograd.
+by autograd. The
+derivatives are taken with respect to zeros added to every state, so that an LSTM's c
+and h count as separate inputs of the next step (h is computed from c, and a gradient
+with respect to c itself would include that path too).
 """
 
 import numpy as np
@@ -35,23 +38,29 @@ def state_jacobians(cell, inputs, init_state, num_back):
     """
     batch_size, num_steps, _ = inputs.shape
     num_back = check_num_back(num_back, num_steps)
-    state_size = sum(part.shape[1] for part in init_state)
+    state = tuple(init_state)
+    for t in range(num_steps - num_back):  # no tape: these steps need no gradient
+        _, state = cell.step(inputs[:, t], state)
+    state_size = sum(part.shape[1] for part in state)
     # copy i of each row carries row i of the Jacobian: (batch_size * state_size, ...)
-    inputs = tf.repeat(inputs, state_size, axis=0)
-    state = tuple(tf.repeat(part, state_size, axis=0) for part in init_state)
+    inputs = tf.repeat(inputs[:, num_steps - num_back :], state_size, axis=0)
+    state = tuple(tf.repeat(part, state_size, axis=0) for part in state)
+    nudges = []  # zeros added to every state: d S_T / d nudge is d S_T / d that state
     with tf.GradientTape() as tape:
-        tape.watch(state)
-        states = [state]
-        for t in range(num_steps):
+        for t in range(num_back):
+            nudge = tuple(tf.zeros_like(part) for part in state)
+            tape.watch(nudge)
+            state = tuple(part + zero for part, zero in zip(state, nudge))
+            nudges.append(nudge)
             _, state = cell.step(inputs[:, t], state)
-            states.append(state)
         final = tf.concat(state, axis=1)  # (batch_size * state_size, state_size)
-    seeds = tf.tile(tf.eye(state_size, dtype=final.dtype), [batch_size, 1])
-    sources = [part for k in range(1, num_back + 1) for part in states[num_steps - k]]
+    # like final: one identity matrix per row of the batch
+    identity = tf.tile(tf.eye(state_size, dtype=final.dtype), [batch_size, 1])
+    sources = [part for k in range(1, num_back + 1) for part in nudges[num_back - k]]
     grads = tape.gradient(
         final,
         sources,
-        output_gradients=seeds,
+        output_gradients=identity,
         unconnected_gradients=tf.UnconnectedGradients.ZERO,
     )
     parts = len(init_state)

@@ -59,7 +59,9 @@ class LibraryCell(tf.Module):
         return (tf.zeros((batch_size, self.state_size), dtype),) * parts
 
     def step(self, x_t, state):
-        h, state = self.cell(x_t, list(state))  # h: (batch_size, state_size)
+        # call() skips the bookkeeping of a Keras layer's __call__, a large share of
+        # the time of one small step run eagerly
+        h, state = self.cell.call(x_t, list(state))  # h: (batch_size, state_size)
         return h, tuple(state)
 
 

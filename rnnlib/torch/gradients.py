@@ -5,7 +5,10 @@ that reaches an input k steps back, gradient norms, and clipping by global norm.
 ``step(x_t, state)``: the tanh cell, ``nn.LSTMCell``, ``nn.GRUCell``
 (``rnnlib.torch.layers.make_cell``). It replicates each row once per entry of the state
 and seeds one backward pass with the identity matrix, so copy i of a row carries row i
-of every Jacobian back: the NumPy recursion run on the identity, by autograd.
+of every Jacobian back: the NumPy recursion run on the identity, by autograd. The
+derivatives are taken with respect to zeros added to every state, so that an LSTM's c
+and h count as separate inputs of the next step (h is computed from c, and a gradient
+with respect to c itself would include that path too).
 """
 
 import numpy as np
@@ -35,22 +38,25 @@ def state_jacobians(cell, inputs, init_state, num_back):
     """
     batch_size, num_steps, _ = inputs.shape
     num_back = check_num_back(num_back, num_steps)
-    state_size = sum(part.shape[1] for part in init_state)
+    state = init_state
+    with torch.no_grad():  # the steps before S_(T - num_back) need no gradient
+        for t in range(num_steps - num_back):
+            _, state = cell.step(inputs[:, t], state)
+    state_size = sum(part.shape[1] for part in state)
     # copy i of each row carries row i of the Jacobian: (batch_size * state_size, ...)
-    inputs = inputs.repeat_interleave(state_size, dim=0)
-    state = tuple(
-        part.repeat_interleave(state_size, dim=0).requires_grad_()
-        for part in init_state
-    )
-    states = [state]
-    for t in range(num_steps):
+    inputs = inputs[:, num_steps - num_back :].repeat_interleave(state_size, dim=0)
+    state = tuple(part.repeat_interleave(state_size, dim=0) for part in state)
+    nudges = []  # zeros added to every state: d S_T / d nudge is d S_T / d that state
+    for t in range(num_back):
+        nudge = tuple(torch.zeros_like(part, requires_grad=True) for part in state)
+        state = tuple(part + zero for part, zero in zip(state, nudge))
+        nudges.append(nudge)
         _, state = cell.step(inputs[:, t], state)
-        states.append(state)
     final = torch.cat(state, dim=1)  # (batch_size * state_size, state_size)
-    seeds = torch.eye(state_size, dtype=final.dtype, device=final.device)
-    seeds = seeds.repeat(batch_size, 1)  # like final
-    sources = [part for k in range(1, num_back + 1) for part in states[num_steps - k]]
-    grads = torch.autograd.grad(final, sources, seeds, materialize_grads=True)
+    identity = torch.eye(state_size, dtype=final.dtype, device=final.device)
+    identity = identity.repeat(batch_size, 1)  # like final: one identity per row
+    sources = [part for k in range(1, num_back + 1) for part in nudges[num_back - k]]
+    grads = torch.autograd.grad(final, sources, identity, materialize_grads=True)
     parts = len(init_state)
     per_k = [
         torch.cat(grads[i : i + parts], dim=1) for i in range(0, len(grads), parts)
