@@ -106,6 +106,10 @@ SIZES: dict[str, dict[str, Size]] = {
     "bench.data": {
         "n": S(1_000_000, 100_000, "steps each generator makes"),
     },
+    "bench.gradients": {
+        "num_rows": S(100, 10, "rows of echo inputs a Jacobian norm is averaged over"),
+        "num_seeds": S(3, 1, "seeds of each cell's starting weights"),
+    },
     "bench.echo": {
         "n_train": S(1_000_000, 100_000, "training steps"),
         "num_epochs": S(10, 2, "epochs"),

@@ -18,6 +18,11 @@ BENCHMARKS = {
         "echo",
         "TF and PyTorch hand-rolled cells trained to the floor of the echo task",
     ),
+    "gradients": (
+        "gradients",
+        "how fast the gradient through time vanishes per cell; NumPy, TF and PyTorch "
+        "Jacobians compared",
+    ),
 }
 
 
