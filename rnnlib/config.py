@@ -115,8 +115,30 @@ SIZES: dict[str, dict[str, Size]] = {
         "num_epochs": S(5, 1, "epochs"),
         "n_heldout": S(100_000, 20_000, "held-out steps"),
     },
+    "06-gradients": {
+        "num_seeds": S(3, 1, "seeds of every curve and every trained model"),
+        "num_rows": S(100, 20, "rows of echo inputs a Jacobian norm is averaged over"),
+        "n_train": S(1_000_000, 50_000, "training steps of each trained cell"),
+        "n_explode": S(100_000, 10_000, "training steps of each exploding run"),
+    },
+    "06-gradients-tf": {
+        "num_seeds": S(3, 1, "seeds of every curve and every trained model"),
+        "num_rows": S(100, 10, "rows of echo inputs a Jacobian norm is averaged over"),
+        "n_train": S(500_000, 20_000, "training steps of each trained cell"),
+        "n_explode": S(100_000, 10_000, "training steps of each exploding run"),
+    },
+    "06-gradients-torch": {
+        "num_seeds": S(3, 1, "seeds of every curve and every trained model"),
+        "num_rows": S(100, 10, "rows of echo inputs a Jacobian norm is averaged over"),
+        "n_train": S(500_000, 20_000, "training steps of each trained cell"),
+        "n_explode": S(100_000, 10_000, "training steps of each exploding run"),
+    },
     "bench.data": {
         "n": S(1_000_000, 100_000, "steps each generator makes"),
+    },
+    "bench.gradients": {
+        "num_rows": S(100, 10, "rows of echo inputs a Jacobian norm is averaged over"),
+        "num_seeds": S(3, 1, "seeds of each cell's starting weights"),
     },
     "bench.echo": {
         "n_train": S(1_000_000, 100_000, "training steps"),

@@ -26,6 +26,11 @@ BENCHMARKS = {
         "truncation",
         "TF-style against true n-step truncated backprop on the echo task",
     ),
+    "gradients": (
+        "gradients",
+        "how fast the gradient through time vanishes per cell; NumPy, TF and PyTorch "
+        "Jacobians compared",
+    ),
 }
 
 
