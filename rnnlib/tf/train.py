@@ -15,9 +15,11 @@ from rnnlib.training import step_losses_over, train_windows
 __all__ = [
     "heldout_loss",
     "heldout_step_losses",
+    "labeller_step_losses",
     "make_optimizer",
     "make_train_step",
     "train",
+    "train_labeller",
     "zero_state",
 ]
 
@@ -133,3 +135,80 @@ def heldout_loss(model, x, y, *, batch_size=10, num_steps=100) -> float:
         model, x, y, batch_size=batch_size, num_steps=num_steps
     )
     return float(np.mean(losses))
+
+
+# ---------------------------------------------------------------- models with tuple
+# states (chapter 7): a SequenceLabeller carried from window to window, trained by Adam.
+
+
+def train_labeller(
+    model,
+    x,
+    y,
+    *,
+    batch_size=200,
+    num_steps=10,
+    num_epochs=1,
+    learning_rate=0.01,
+    clip_norm=None,
+    every=100,
+    progress=None,
+    desc="TensorFlow",
+):
+    """Truncated backprop of a ``SequenceLabeller`` on x, y of shape (n,), its tuple
+    state carried across windows, Adam at ``learning_rate``; ``clip_norm`` rescales the
+    gradients whenever their global norm exceeds it. Returns a LearningCurve."""
+    # PyTorch's Adam epsilon, so that both frameworks take the same steps
+    optimizer = keras.optimizers.Adam(learning_rate=learning_rate, epsilon=1e-8)
+    variables = model.trainable_variables
+
+    @tf.function
+    def step(x_window, y_window, state):
+        with tf.GradientTape() as tape:
+            # logits: (batch_size, num_steps, num_classes); state: (h,) or (h, c)
+            logits, state = model(x_window, state)
+            loss = tf.reduce_mean(
+                tf.nn.sparse_softmax_cross_entropy_with_logits(
+                    labels=y_window, logits=logits
+                )
+            )
+        grads = tape.gradient(loss, variables)
+        if clip_norm is not None:
+            grads, _ = tf.clip_by_global_norm(grads, clip_norm)
+        optimizer.apply_gradients(zip(grads, variables))
+        return loss, state
+
+    return train_windows(
+        step,
+        x,
+        y,
+        batch_size=batch_size,
+        num_steps=num_steps,
+        num_epochs=num_epochs,
+        zero_state=model.zero_state,
+        every=every,
+        progress=progress,
+        desc=desc,
+    )
+
+
+def labeller_step_losses(model, x, y, *, batch_size=10, num_steps=100):
+    """(positions, losses) of a ``SequenceLabeller`` on x, y, its state carried, no
+    training: every step's cross-entropy, as ``heldout_step_losses``."""
+
+    @tf.function
+    def step_losses(x_window, y_window, state):
+        logits, state = model(x_window, state)
+        losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=y_window, logits=logits
+        )
+        return losses, state  # losses: (batch_size, num_steps)
+
+    return step_losses_over(
+        lambda xw, yw, s: _numpy_losses(step_losses(xw, yw, s)),
+        x,
+        y,
+        batch_size=batch_size,
+        num_steps=num_steps,
+        zero_state=model.zero_state,
+    )

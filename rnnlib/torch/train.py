@@ -13,9 +13,11 @@ from rnnlib.training import step_losses_over, train_windows
 __all__ = [
     "heldout_loss",
     "heldout_step_losses",
+    "labeller_step_losses",
     "make_optimizer",
     "make_train_step",
     "train",
+    "train_labeller",
     "zero_state",
 ]
 
@@ -124,3 +126,75 @@ def heldout_loss(model, x, y, *, batch_size=10, num_steps=100) -> float:
         model, x, y, batch_size=batch_size, num_steps=num_steps
     )
     return float(np.mean(losses))
+
+
+# ---------------------------------------------------------------- models with tuple
+# states (chapter 7): a SequenceLabeller carried from window to window, trained by Adam.
+
+
+def train_labeller(
+    model,
+    x,
+    y,
+    *,
+    batch_size=200,
+    num_steps=10,
+    num_epochs=1,
+    learning_rate=0.01,
+    clip_norm=None,
+    every=100,
+    progress=None,
+    desc="PyTorch",
+):
+    """Truncated backprop of a ``SequenceLabeller`` on x, y of shape (n,), its tuple
+    state carried across windows, Adam at ``learning_rate``; ``clip_norm`` rescales the
+    gradients whenever their global norm exceeds it. Returns a LearningCurve."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    device = next(model.parameters()).device
+
+    def step(x_window, y_window, state):
+        # logits: (batch_size, num_steps, num_classes); state: (h,) or (h, c)
+        logits, state = model(x_window, state)
+        y = torch.as_tensor(y_window, device=device)  # (batch_size, num_steps)
+        loss = F.cross_entropy(logits.reshape(-1, model.num_classes), y.reshape(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        if clip_norm is not None:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+        optimizer.step()
+        return loss.item(), tuple(s.detach() for s in state)
+
+    return train_windows(
+        step,
+        x,
+        y,
+        batch_size=batch_size,
+        num_steps=num_steps,
+        num_epochs=num_epochs,
+        zero_state=model.zero_state,
+        every=every,
+        progress=progress,
+        desc=desc,
+    )
+
+
+@torch.no_grad()
+def labeller_step_losses(model, x, y, *, batch_size=10, num_steps=100):
+    """(positions, losses) of a ``SequenceLabeller`` on x, y, its state carried, no
+    training: every step's cross-entropy, as ``heldout_step_losses``."""
+    device = next(model.parameters()).device
+
+    def step_losses(x_window, y_window, state):
+        logits, state = model(x_window, state)
+        target = torch.as_tensor(y_window, device=device)  # (batch_size, num_steps)
+        losses = F.cross_entropy(logits.transpose(1, 2), target, reduction="none")
+        return losses.cpu().numpy(), state
+
+    return step_losses_over(
+        step_losses,
+        x,
+        y,
+        batch_size=batch_size,
+        num_steps=num_steps,
+        zero_state=model.zero_state,
+    )
