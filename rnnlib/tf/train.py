@@ -149,6 +149,7 @@ def train_labeller(
     batch_size=200,
     num_steps=10,
     num_epochs=1,
+    optimizer="adam",
     learning_rate=0.01,
     clip_norm=None,
     every=100,
@@ -156,10 +157,15 @@ def train_labeller(
     desc="TensorFlow",
 ):
     """Truncated backprop of a ``SequenceLabeller`` on x, y of shape (n,), its tuple
-    state carried across windows, Adam at ``learning_rate``; ``clip_norm`` rescales the
-    gradients whenever their global norm exceeds it. Returns a LearningCurve."""
-    # PyTorch's Adam epsilon, so that both frameworks take the same steps
-    optimizer = keras.optimizers.Adam(learning_rate=learning_rate, epsilon=1e-8)
+    state carried across windows, ``optimizer`` "adam" or "sgd" at ``learning_rate``;
+    ``clip_norm`` rescales the gradients whenever their global norm exceeds it. Returns
+    a LearningCurve."""
+    if optimizer == "adam":  # PyTorch's epsilon: both frameworks take the same steps
+        optimizer = keras.optimizers.Adam(learning_rate=learning_rate, epsilon=1e-8)
+    elif optimizer == "sgd":
+        optimizer = keras.optimizers.SGD(learning_rate=learning_rate)
+    else:
+        raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
     variables = model.trainable_variables
 
     @tf.function

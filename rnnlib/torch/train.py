@@ -140,6 +140,7 @@ def train_labeller(
     batch_size=200,
     num_steps=10,
     num_epochs=1,
+    optimizer="adam",
     learning_rate=0.01,
     clip_norm=None,
     every=100,
@@ -147,9 +148,15 @@ def train_labeller(
     desc="PyTorch",
 ):
     """Truncated backprop of a ``SequenceLabeller`` on x, y of shape (n,), its tuple
-    state carried across windows, Adam at ``learning_rate``; ``clip_norm`` rescales the
-    gradients whenever their global norm exceeds it. Returns a LearningCurve."""
-    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    state carried across windows, ``optimizer`` "adam" or "sgd" at ``learning_rate``;
+    ``clip_norm`` rescales the gradients whenever their global norm exceeds it. Returns
+    a LearningCurve."""
+    if optimizer == "adam":
+        optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    elif optimizer == "sgd":
+        optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate)
+    else:
+        raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
     device = next(model.parameters()).device
 
     def step(x_window, y_window, state):
