@@ -18,6 +18,10 @@ BENCHMARKS = {
         "echo",
         "TF and PyTorch hand-rolled cells trained to the floor of the echo task",
     ),
+    "cells": (
+        "cells",
+        "the tanh cell, GRU and LSTM layers of TF and PyTorch on the echo task",
+    ),
 }
 
 

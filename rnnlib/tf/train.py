@@ -10,6 +10,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from rnnlib._checks import check_int
 from rnnlib.training import step_losses_over, train_windows
 
 __all__ = [
@@ -151,15 +152,16 @@ def train_labeller(
     num_epochs=1,
     optimizer="adam",
     learning_rate=0.01,
+    final_learning_rate=None,
     clip_norm=None,
     every=100,
     progress=None,
     desc="TensorFlow",
 ):
     """Truncated backprop of a ``SequenceLabeller`` on x, y of shape (n,), its tuple
-    state carried across windows, ``optimizer`` "adam" or "sgd" at ``learning_rate``;
-    ``clip_norm`` rescales the gradients whenever their global norm exceeds it. Returns
-    a LearningCurve."""
+    state carried across windows, ``optimizer`` "adam" or "sgd" at ``learning_rate``,
+    and at ``final_learning_rate`` for the last epoch if given; ``clip_norm`` rescales
+    the gradients whenever their global norm exceeds it. Returns one LearningCurve."""
     if optimizer == "adam":  # PyTorch's epsilon: both frameworks take the same steps
         optimizer = keras.optimizers.Adam(learning_rate=learning_rate, epsilon=1e-8)
     elif optimizer == "sgd":
@@ -184,17 +186,48 @@ def train_labeller(
         optimizer.apply_gradients(zip(grads, variables))
         return loss, state
 
-    return train_windows(
-        step,
-        x,
-        y,
-        batch_size=batch_size,
-        num_steps=num_steps,
-        num_epochs=num_epochs,
-        zero_state=model.zero_state,
-        every=every,
-        progress=progress,
-        desc=desc,
+    rates = [learning_rate] * check_int(num_epochs, "num_epochs")
+    if final_learning_rate is not None:
+        rates[-1] = final_learning_rate
+    curves = []
+    for epochs, rate in _runs(rates):
+        if curves:  # the same optimizer and step function, at the new rate
+            optimizer.learning_rate.assign(rate)
+        curves.append(
+            train_windows(
+                step,
+                x,
+                y,
+                batch_size=batch_size,
+                num_steps=num_steps,
+                num_epochs=epochs,
+                zero_state=model.zero_state,
+                every=every,
+                progress=progress,
+                desc=desc,
+            )
+        )
+    return _joined(curves)
+
+
+def _runs(rates):
+    """[(epochs, rate)] for consecutive epochs at the same rate."""
+    runs = []
+    for rate in rates:
+        if runs and runs[-1][1] == rate:
+            runs[-1] = (runs[-1][0] + 1, rate)
+        else:
+            runs.append((1, rate))
+    return runs
+
+
+def _joined(curves):
+    """One LearningCurve from consecutive runs, windows counted across them."""
+    offsets = np.cumsum([0] + [c.window[-1] for c in curves])
+    return curves[0]._replace(
+        window=np.concatenate([c.window + o for c, o in zip(curves, offsets)]),
+        loss=np.concatenate([c.loss for c in curves]),
+        seconds=sum(c.seconds for c in curves),
     )
 
 
