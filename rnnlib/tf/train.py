@@ -141,6 +141,10 @@ def heldout_loss(model, x, y, *, batch_size=10, num_steps=100) -> float:
 # ---------------------------------------------------------------- models with tuple
 # states (chapter 7): a SequenceLabeller carried from window to window, trained by Adam.
 
+#: Adam's epsilon. Keras adds it to sqrt(v) before the bias correction, PyTorch after,
+#: so the same epsilon means different steps; one this small makes both negligible.
+ADAM_EPSILON = 1e-10
+
 
 def train_labeller(
     model,
@@ -162,8 +166,10 @@ def train_labeller(
     state carried across windows, ``optimizer`` "adam" or "sgd" at ``learning_rate``,
     and at ``final_learning_rate`` for the last epoch if given; ``clip_norm`` rescales
     the gradients whenever their global norm exceeds it. Returns one LearningCurve."""
-    if optimizer == "adam":  # PyTorch's epsilon: both frameworks take the same steps
-        optimizer = keras.optimizers.Adam(learning_rate=learning_rate, epsilon=1e-8)
+    if optimizer == "adam":
+        optimizer = keras.optimizers.Adam(
+            learning_rate=learning_rate, epsilon=ADAM_EPSILON
+        )
     elif optimizer == "sgd":
         optimizer = keras.optimizers.SGD(learning_rate=learning_rate)
     else:

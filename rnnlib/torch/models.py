@@ -135,12 +135,23 @@ def linear_head(head, dtype):
     return output
 
 
+def one_bias(layer):
+    """Keep one bias per gate, as Keras's LSTM and SimpleRNN do: bias_ih takes the sum
+    and bias_hh is frozen at zero. Two trained biases would move their sum at twice the
+    rate, and the model would train differently from Keras's."""
+    with torch.no_grad():
+        layer.bias_ih_l0 += layer.bias_hh_l0
+        layer.bias_hh_l0.zero_()
+    layer.bias_hh_l0.requires_grad_(False)
+
+
 class SequenceLabeller(nn.Module):
     """An nn.RNN, nn.GRU or nn.LSTM and ONE nn.Linear shared by every step.
 
     ``model(x, state=None) -> (logits (batch_size, num_steps, num_classes), state)``
     for token ids x (batch_size, num_steps); the state is a tuple, (h,) or (h, c), so
-    that it can be carried from window to window (the echo task).
+    that it can be carried from window to window (the echo task). The LSTM and the tanh
+    cell train one bias per gate (``one_bias``), as Keras's do.
     """
 
     def __init__(self, kind, params, head, *, reset_after=True, dtype=torch.float32):
@@ -149,6 +160,8 @@ class SequenceLabeller(nn.Module):
         self.input_size, self.state_size = check_gated(kind, params)
         self.num_classes = np.shape(head["c"])[0]
         self.rnn = gated_layer(kind, params, reset_after=reset_after, dtype=dtype)
+        if kind != "gru":
+            one_bias(self.rnn)
         self.output = linear_head(head, dtype)
 
     def zero_state(self, batch_size):

@@ -132,6 +132,10 @@ def heldout_loss(model, x, y, *, batch_size=10, num_steps=100) -> float:
 # ---------------------------------------------------------------- models with tuple
 # states (chapter 7): a SequenceLabeller carried from window to window, trained by Adam.
 
+#: Adam's epsilon. Keras adds it to sqrt(v) before the bias correction, PyTorch after,
+#: so the same epsilon means different steps; one this small makes both negligible.
+ADAM_EPSILON = 1e-10
+
 
 def train_labeller(
     model,
@@ -154,7 +158,9 @@ def train_labeller(
     and at ``final_learning_rate`` for the last epoch if given; ``clip_norm`` rescales
     the gradients whenever their global norm exceeds it. Returns one LearningCurve."""
     if optimizer == "adam":
-        optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+        optimizer = torch.optim.Adam(
+            model.parameters(), lr=learning_rate, eps=ADAM_EPSILON
+        )
     elif optimizer == "sgd":
         optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate)
     else:
