@@ -114,10 +114,8 @@ class GRUCell(tf.Module):
         if self.reset_after:
             n = tf.tanh(x_n + r * h_n)
         else:
-            Wh_n, bh_n = (
-                self.Wh[:, 2 * self.state_size :],
-                self.bh[2 * self.state_size :],
-            )
+            Wh_n = self.Wh[:, 2 * self.state_size :]
+            bh_n = self.bh[2 * self.state_size :]
             n = tf.tanh(x_n + (r * h) @ Wh_n + bh_n)
         h = (1 - z) * n + z * h
         return h, (h,)

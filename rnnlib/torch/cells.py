@@ -111,10 +111,8 @@ class GRUCell(nn.Module):
         if self.reset_after:
             n = torch.tanh(x_n + r * h_n)
         else:
-            Wh_n, bh_n = (
-                self.Wh[:, 2 * self.state_size :],
-                self.bh[2 * self.state_size :],
-            )
+            Wh_n = self.Wh[:, 2 * self.state_size :]
+            bh_n = self.bh[2 * self.state_size :]
             n = torch.tanh(x_n + (r * h) @ Wh_n + bh_n)
         h = (1 - z) * n + z * h
         return h, (h,)
