@@ -323,3 +323,18 @@ def test_one_cell_object_in_every_layer_of_a_stack_shares_its_weights():
     assert sum(p.numel() for p in separate.parameters()) == num_layers * one
     stacked = torch.nn.GRU(state_size, state_size, num_layers=num_layers)
     assert sum(p.numel() for p in stacked.parameters()) == num_layers * one
+
+
+def test_the_neutral_layout_loads_no_framework():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, rnnlib.numpy.gated, rnnlib.numpy.layouts\n"
+        "import rnnlib.data.padded, rnnlib.data.sequences\n"
+        "print(sorted({'tensorflow', 'keras', 'torch'} & set(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
