@@ -133,6 +133,30 @@ SIZES: dict[str, dict[str, Size]] = {
         "n_train": S(500_000, 20_000, "training steps of each trained cell"),
         "n_explode": S(100_000, 10_000, "training steps of each exploding run"),
     },
+    "07-sequences-tf": {
+        "n_train": S(1_000_000, 200_000, "echo steps the GRU and LSTM train on"),
+        "num_epochs": S(3, 2, "echo epochs, the last at a tenth of the learning rate"),
+        "n_heldout": S(1_000_000, 50_000, "held-out echo steps"),
+        "every": S(50, 5, "windows per point of an echo learning curve"),
+        "n_clip": S(200_000, 60_000, "echo steps of each gradient-clipping run"),
+        "n_rules": S(20_000, 4_000, "training sequences of the classification task"),
+        "rules_batch": S(64, 16, "minibatch of the classification task"),
+        "n_test": S(10_000, 2_000, "test sequences of each variable-length task"),
+        "n_segments": S(3_000, 1_000, "training stretches of the labelling task"),
+        "segment_seeds": S(2, 1, "seeds of each labelling run"),
+    },
+    "07-sequences-torch": {
+        "n_train": S(1_000_000, 200_000, "echo steps the GRU and LSTM train on"),
+        "num_epochs": S(3, 2, "echo epochs, the last at a tenth of the learning rate"),
+        "n_heldout": S(1_000_000, 50_000, "held-out echo steps"),
+        "every": S(50, 5, "windows per point of an echo learning curve"),
+        "n_clip": S(200_000, 60_000, "echo steps of each gradient-clipping run"),
+        "n_rules": S(20_000, 4_000, "training sequences of the classification task"),
+        "rules_batch": S(64, 16, "minibatch of the classification task"),
+        "n_test": S(10_000, 2_000, "test sequences of each variable-length task"),
+        "n_segments": S(3_000, 1_000, "training stretches of the labelling task"),
+        "segment_seeds": S(2, 1, "seeds of each labelling run"),
+    },
     "bench.data": {
         "n": S(1_000_000, 100_000, "steps each generator makes"),
     },
@@ -158,6 +182,11 @@ SIZES: dict[str, dict[str, Size]] = {
         "n_heldout": S(100_000, 20_000, "held-out steps"),
         "seeds": S(3, 1, "initial weights per style and n"),
         "num_lengths": S(7, 2, "how many n of (4, 9, 16, 6, 8, 10, 12), in that order"),
+    },
+    "bench.cells": {
+        "n_train": S(1_000_000, 50_000, "training steps"),
+        "num_epochs": S(3, 2, "epochs, the last at a tenth of the learning rate"),
+        "n_heldout": S(1_000_000, 50_000, "held-out steps"),
     },
 }
 del S

@@ -83,6 +83,23 @@ def test_gradients_benchmark_prints_its_keys():
     assert ratio["lstm_ratio_20"] > 10 * ratio["gru_ratio_20"]
 
 
+def test_cells_benchmark_prints_its_keys():
+    result = run_bench("cells")
+    assert result.returncode == 0, result.stderr
+    pairs = last_line_pairs(result.stdout)
+    cells = [
+        f"{fw}_{kind}" for fw in ("tf", "torch") for kind in ("rnn", "gru", "lstm")
+    ]
+    assert {f"{cell}_heldout" for cell in cells} <= set(pairs)
+    assert {f"{cell}_seconds" for cell in cells} <= set(pairs)
+    assert pairs["floor"] == "0.454454" and pairs["size"] == "quick"
+    # Same weights, same data, Adam with the same steps: the frameworks agree closely.
+    for kind in ("rnn", "gru", "lstm"):
+        assert float(pairs[f"tf_{kind}_heldout"]) == pytest.approx(
+            float(pairs[f"torch_{kind}_heldout"]), abs=2e-3
+        ), kind
+
+
 def test_unknown_benchmark_is_named():
     result = run_bench("nope")
     assert result.returncode != 0 and "unknown benchmark 'nope'" in result.stderr

@@ -51,8 +51,9 @@ def test_notebooks_have_a_source_and_no_outputs(paired):
 
 
 #: Pages that import both frameworks: the results page shows every benchmark; the TF1
-#: map runs TF1 code next to its TensorFlow 2 and PyTorch equivalents.
-BOTH_FRAMEWORKS = {"results", "tf1-map"}
+#: map runs TF1 code next to its TensorFlow 2 and PyTorch equivalents; chapter 8 shows
+#: both frameworks compute the same embedding, side by side.
+BOTH_FRAMEWORKS = {"results", "tf1-map", "08-embedding"}
 #: Framework pages without a twin in the other framework, on purpose: chapter 5 compares
 #: two styles of truncated backprop, which do not depend on the framework, in PyTorch
 #: only (rnnlib.tf.truncation holds the same functions, tested against PyTorch's).

@@ -31,6 +31,10 @@ BENCHMARKS = {
         "how fast the gradient through time vanishes per cell; NumPy, TF and PyTorch "
         "Jacobians compared",
     ),
+    "cells": (
+        "cells",
+        "the tanh cell, GRU and LSTM layers of TF and PyTorch on the echo task",
+    ),
 }
 
 

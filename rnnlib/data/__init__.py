@@ -4,4 +4,7 @@
 - ``theory``: expected cross-entropies, the floors, naming what a model has learned.
 - ``batching``: cutting a long sequence into rows and windows for truncated backprop.
 - ``mnist``: the MNIST digits, read from the four IDX files (downloaded and verified).
+- ``padded``: sequences of different lengths in one batch: padding, lengths, masks.
+- ``sequences``: variable-length tasks from the echo task (labelling stretches,
+  classifying echo rules) and the best possible scores on them.
 """

@@ -1,5 +1,6 @@
 """The NumPy reference: the hand-rolled cell, backprop through time by hand, the
-gradient check.
+gradient check; the GRU and LSTM in a framework-neutral weight layout (``gated``) and
+how Keras and PyTorch pack it (``layouts``).
 
 Every framework's cell is tested against these functions. NumPy only.
 """

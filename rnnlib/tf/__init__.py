@@ -1,14 +1,15 @@
 """rnnlib's TensorFlow 2 code: the same modules and public names as ``rnnlib.torch``.
 
 - ``cells``: one step of a cell, ``step(x_t, state) -> (output, state)``; states are
-  tuples.
+  tuples (the tanh cell, the GRU, the LSTM).
 - ``unroll``: running a cell over the steps of a sequence, statically or dynamically.
-- ``models``: cells with their heads on top (the echo task's hand-rolled and Keras
-  models).
+- ``models``: cells with their heads on top (the echo task's hand-rolled and library
+  models; sequence labelling and classification).
 - ``train``: truncated-backprop training and held-out scoring.
 - ``truncation``: the two styles of truncated backprop (TF style and true n-step).
-- ``layers``: the framework's own tanh, LSTM and GRU layers and cells, loaded with
-  framework-free weights.
+- ``layers``: Keras's own tanh, LSTM and GRU layers and cells, loaded with
+  framework-free weights (one step, or whole layers in the neutral layout of
+  ``rnnlib.numpy.gated``).
 - ``gradients``: state Jacobians by autograd, the gradient that reaches k steps
   back, gradient norms and clipping by global norm.
 
@@ -20,7 +21,11 @@ from rnnlib._env import quiet_tensorflow
 
 quiet_tensorflow()
 
-from rnnlib.tf.cells import RNNCell  # noqa: E402
+from rnnlib.tf.cells import (  # noqa: E402
+    GRUCell,
+    LSTMCell,
+    RNNCell,
+)
 from rnnlib.tf.gradients import (  # noqa: E402
     clip_by_global_norm,
     global_norm,
@@ -28,39 +33,76 @@ from rnnlib.tf.gradients import (  # noqa: E402
     state_jacobians,
     train_with_norms,
 )
-from rnnlib.tf.layers import EchoRNN, LibraryCell, make_cell  # noqa: E402
-from rnnlib.tf.models import HandRolledRNN, LibraryRNN  # noqa: E402
+from rnnlib.tf.layers import (  # noqa: E402
+    EchoRNN,
+    LibraryCell,
+    gated_layer,
+    get_gated_weights,
+    layer_kind,
+    make_cell,
+    set_gated_weights,
+)
+from rnnlib.tf.models import (  # noqa: E402
+    HandRolledRNN,
+    LibraryRNN,
+    SequenceClassifier,
+    SequenceLabeller,
+    last_valid,
+    padded_cross_entropy,
+)
 from rnnlib.tf.train import (  # noqa: E402
     heldout_loss,
     heldout_step_losses,
+    labeller_step_losses,
     make_optimizer,
     make_train_step,
     train,
+    train_labeller,
     zero_state,
 )
-from rnnlib.tf.truncation import make_last_step_train_step, train_truncated  # noqa: E402
-from rnnlib.tf.unroll import UnrolledRNN, dynamic_unroll, static_unroll, unroll  # noqa: E402
+from rnnlib.tf.truncation import (  # noqa: E402
+    make_last_step_train_step,
+    train_truncated,
+)
+from rnnlib.tf.unroll import (  # noqa: E402
+    UnrolledRNN,
+    dynamic_unroll,
+    static_unroll,
+    unroll,
+)
 
 __all__ = [
     "EchoRNN",
+    "GRUCell",
     "HandRolledRNN",
+    "LSTMCell",
     "LibraryCell",
     "LibraryRNN",
     "RNNCell",
+    "SequenceClassifier",
+    "SequenceLabeller",
     "UnrolledRNN",
     "clip_by_global_norm",
     "dynamic_unroll",
+    "gated_layer",
+    "get_gated_weights",
     "global_norm",
     "heldout_loss",
     "heldout_step_losses",
+    "labeller_step_losses",
     "lag_signal",
+    "last_valid",
+    "layer_kind",
     "make_cell",
     "make_last_step_train_step",
     "make_optimizer",
     "make_train_step",
+    "padded_cross_entropy",
+    "set_gated_weights",
     "state_jacobians",
     "static_unroll",
     "train",
+    "train_labeller",
     "train_truncated",
     "train_with_norms",
     "unroll",

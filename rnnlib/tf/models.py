@@ -13,8 +13,17 @@ import numpy as np
 import tensorflow as tf
 
 from rnnlib.numpy.cell import PARAM_NAMES, check_params
+from rnnlib.numpy.gated import check_gated
+from rnnlib.tf.layers import gated_layer
 
-__all__ = ["HandRolledRNN", "LibraryRNN"]
+__all__ = [
+    "HandRolledRNN",
+    "LibraryRNN",
+    "SequenceClassifier",
+    "SequenceLabeller",
+    "last_valid",
+    "padded_cross_entropy",
+]
 
 
 class HandRolledRNN(tf.Module):
@@ -99,3 +108,74 @@ class LibraryRNN(tf.Module):
             "U": U,
             "c": c,
         }
+
+
+# --------------------------------------------------------------- gated cells with heads
+# (chapter 7). Inputs are token ids (batch_size, num_steps), one-hot encoded; weights in
+# the neutral layout of rnnlib.numpy.gated, the head {"U", "c"} of init_head.
+
+
+class SequenceLabeller(tf.Module):
+    """A Keras SimpleRNN, GRU or LSTM and ONE Dense layer shared by every step.
+
+    ``model(x, state=None) -> (logits (batch_size, num_steps, num_classes), state)``
+    for token ids x (batch_size, num_steps); the state is a tuple, (h,) or (h, c), so
+    that it can be carried from window to window (the echo task).
+    """
+
+    def __init__(self, kind, params, head, *, reset_after=True, dtype=tf.float32):
+        super().__init__()
+        self.kind = kind
+        self.input_size, self.state_size = check_gated(kind, params)
+        self.num_classes = np.shape(head["c"])[0]
+        self.rnn = gated_layer(kind, params, reset_after=reset_after, dtype=dtype)
+        self.output = keras.layers.Dense(self.num_classes, dtype=self.rnn.dtype)
+        self.output.build((None, self.state_size))
+        self.output.set_weights([np.asarray(head["U"]), np.asarray(head["c"])])
+
+    def zero_state(self, batch_size):
+        zeros = tf.zeros((batch_size, self.state_size), self.rnn.dtype)
+        return (zeros, zeros) if self.kind == "lstm" else (zeros,)
+
+    def __call__(self, x, state=None):
+        # inputs: (batch_size, num_steps, input_size)
+        inputs = tf.one_hot(x, self.input_size, dtype=self.rnn.dtype)
+        if state is None:
+            state = self.zero_state(tf.shape(inputs)[0])
+        # outputs: (batch_size, num_steps, state_size); state: (h,) or (h, c)
+        outputs, *state = self.rnn(inputs, initial_state=list(state))
+        return self.output(outputs), tuple(state)  # Dense maps the last axis
+
+    @property
+    def trainable_variables(self):
+        return tuple(self.rnn.trainable_variables) + tuple(
+            self.output.trainable_variables
+        )
+
+
+def last_valid(outputs, lengths):
+    """outputs[i, lengths[i] - 1] for every row i: (batch_size, state_size), from
+    outputs (batch_size, max_length, state_size) of padded sequences."""
+    return tf.gather(outputs, tf.cast(lengths, tf.int32) - 1, batch_dims=1)
+
+
+class SequenceClassifier(SequenceLabeller):
+    """A Keras SimpleRNN, GRU or LSTM over padded sequences, and a Dense layer on each
+    sequence's last VALID output: ``model(x, lengths) -> logits (batch_size,
+    num_classes)``."""
+
+    def __call__(self, x, lengths):
+        # inputs: (batch_size, max_length, input_size)
+        inputs = tf.one_hot(x, self.input_size, dtype=self.rnn.dtype)
+        outputs = self.rnn(inputs)[0]  # (batch_size, max_length, state_size)
+        return self.output(last_valid(outputs, lengths))  # (batch_size, num_classes)
+
+
+def padded_cross_entropy(logits, labels, lengths):
+    """Mean cross-entropy over the valid steps only: logits (batch_size, max_length,
+    num_classes), labels (batch_size, max_length), lengths (batch_size,)."""
+    losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
+        labels=labels, logits=logits
+    )
+    mask = tf.sequence_mask(lengths, tf.shape(labels)[1], dtype=losses.dtype)
+    return tf.reduce_sum(losses * mask) / tf.reduce_sum(mask)  # losses: like labels

@@ -1,19 +1,24 @@
 """rnnlib's PyTorch code: the same modules and public names as ``rnnlib.tf``.
 
 - ``cells``: one step of a cell, ``step(x_t, state) -> (output, state)``; states are
-  tuples.
+  tuples (the tanh cell, the GRU, the LSTM).
 - ``unroll``: running a cell over the steps of a sequence, statically or dynamically.
-- ``models``: cells with their heads on top (the echo task's hand-rolled and nn.RNN
-  models).
+- ``models``: cells with their heads on top (the echo task's hand-rolled and library
+  models; sequence labelling and classification).
 - ``train``: truncated-backprop training and held-out scoring.
 - ``truncation``: the two styles of truncated backprop (TF style and true n-step).
-- ``layers``: the framework's own tanh, LSTM and GRU layers and cells, loaded with
-  framework-free weights.
+- ``layers``: PyTorch's own tanh, LSTM and GRU layers and cells, loaded with
+  framework-free weights (one step, or whole layers in the neutral layout of
+  ``rnnlib.numpy.gated``).
 - ``gradients``: state Jacobians by autograd, the gradient that reaches k steps
   back, gradient norms and clipping by global norm.
 """
 
-from rnnlib.torch.cells import RNNCell
+from rnnlib.torch.cells import (
+    GRUCell,
+    LSTMCell,
+    RNNCell,
+)
 from rnnlib.torch.gradients import (
     clip_by_global_norm,
     global_norm,
@@ -21,39 +26,76 @@ from rnnlib.torch.gradients import (
     state_jacobians,
     train_with_norms,
 )
-from rnnlib.torch.layers import EchoRNN, LibraryCell, make_cell
-from rnnlib.torch.models import HandRolledRNN, LibraryRNN
+from rnnlib.torch.layers import (
+    EchoRNN,
+    LibraryCell,
+    gated_layer,
+    get_gated_weights,
+    layer_kind,
+    make_cell,
+    set_gated_weights,
+)
+from rnnlib.torch.models import (
+    HandRolledRNN,
+    LibraryRNN,
+    SequenceClassifier,
+    SequenceLabeller,
+    last_valid,
+    padded_cross_entropy,
+)
 from rnnlib.torch.train import (
     heldout_loss,
     heldout_step_losses,
+    labeller_step_losses,
     make_optimizer,
     make_train_step,
     train,
+    train_labeller,
     zero_state,
 )
-from rnnlib.torch.truncation import make_last_step_train_step, train_truncated
-from rnnlib.torch.unroll import UnrolledRNN, dynamic_unroll, static_unroll, unroll
+from rnnlib.torch.truncation import (
+    make_last_step_train_step,
+    train_truncated,
+)
+from rnnlib.torch.unroll import (
+    UnrolledRNN,
+    dynamic_unroll,
+    static_unroll,
+    unroll,
+)
 
 __all__ = [
     "EchoRNN",
+    "GRUCell",
     "HandRolledRNN",
+    "LSTMCell",
     "LibraryCell",
     "LibraryRNN",
     "RNNCell",
+    "SequenceClassifier",
+    "SequenceLabeller",
     "UnrolledRNN",
     "clip_by_global_norm",
     "dynamic_unroll",
+    "gated_layer",
+    "get_gated_weights",
     "global_norm",
     "heldout_loss",
     "heldout_step_losses",
+    "labeller_step_losses",
     "lag_signal",
+    "last_valid",
+    "layer_kind",
     "make_cell",
     "make_last_step_train_step",
     "make_optimizer",
     "make_train_step",
+    "padded_cross_entropy",
+    "set_gated_weights",
     "state_jacobians",
     "static_unroll",
     "train",
+    "train_labeller",
     "train_truncated",
     "train_with_norms",
     "unroll",

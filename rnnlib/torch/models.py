@@ -14,8 +14,17 @@ from torch import nn
 from torch.nn import functional as F
 
 from rnnlib.numpy.cell import PARAM_NAMES, check_params
+from rnnlib.numpy.gated import check_gated
+from rnnlib.torch.layers import gated_layer
 
-__all__ = ["HandRolledRNN", "LibraryRNN"]
+__all__ = [
+    "HandRolledRNN",
+    "LibraryRNN",
+    "SequenceClassifier",
+    "SequenceLabeller",
+    "last_valid",
+    "padded_cross_entropy",
+]
 
 
 class HandRolledRNN(nn.Module):
@@ -109,3 +118,99 @@ class LibraryRNN(nn.Module):
             "U": self.output.weight.detach().cpu().numpy().T,
             "c": self.output.bias.detach().cpu().numpy(),
         }
+
+
+# --------------------------------------------------------------- gated cells with heads
+# (chapter 7). Inputs are token ids (batch_size, num_steps), one-hot encoded; weights in
+# the neutral layout of rnnlib.numpy.gated, the head {"U", "c"} of init_head.
+
+
+def linear_head(head, dtype):
+    """nn.Linear holding {"U": (state_size, num_classes), "c": (num_classes,)}."""
+    U, c = np.asarray(head["U"]), np.asarray(head["c"])
+    output = nn.Linear(*U.shape, dtype=dtype)
+    with torch.no_grad():
+        output.weight.copy_(torch.as_tensor(U.T))
+        output.bias.copy_(torch.as_tensor(c))
+    return output
+
+
+def one_bias(layer):
+    """Keep one bias per gate, as Keras's LSTM and SimpleRNN do: bias_ih takes the sum
+    and bias_hh is frozen at zero. Two trained biases would move their sum at twice the
+    rate, and the model would train differently from Keras's."""
+    with torch.no_grad():
+        layer.bias_ih_l0 += layer.bias_hh_l0
+        layer.bias_hh_l0.zero_()
+    layer.bias_hh_l0.requires_grad_(False)
+
+
+class SequenceLabeller(nn.Module):
+    """An nn.RNN, nn.GRU or nn.LSTM and ONE nn.Linear shared by every step.
+
+    ``model(x, state=None) -> (logits (batch_size, num_steps, num_classes), state)``
+    for token ids x (batch_size, num_steps); the state is a tuple, (h,) or (h, c), so
+    that it can be carried from window to window (the echo task). The LSTM and the tanh
+    cell train one bias per gate (``one_bias``), as Keras's do.
+    """
+
+    def __init__(self, kind, params, head, *, reset_after=True, dtype=torch.float32):
+        super().__init__()
+        self.kind = kind
+        self.input_size, self.state_size = check_gated(kind, params)
+        self.num_classes = np.shape(head["c"])[0]
+        self.rnn = gated_layer(kind, params, reset_after=reset_after, dtype=dtype)
+        if kind != "gru":
+            one_bias(self.rnn)
+        self.output = linear_head(head, dtype)
+
+    def zero_state(self, batch_size):
+        zeros = self.output.weight.new_zeros(batch_size, self.state_size)
+        return (zeros, zeros) if self.kind == "lstm" else (zeros,)
+
+    def forward(self, x, state=None):
+        x = torch.as_tensor(x, device=self.output.weight.device)
+        # inputs: (batch_size, num_steps, input_size)
+        inputs = F.one_hot(x, self.input_size).to(self.output.weight.dtype)
+        if state is None:
+            state = self.zero_state(inputs.shape[0])
+        # nn.LSTM takes and returns (h, c), each (num_layers, batch_size, state_size)
+        layered = tuple(s[None] for s in state)
+        outputs, final = self.rnn(
+            inputs, layered if self.kind == "lstm" else layered[0]
+        )
+        final = final if self.kind == "lstm" else (final,)
+        # outputs: (batch_size, num_steps, state_size); Linear maps the last axis
+        return self.output(outputs), tuple(s[0] for s in final)
+
+
+def last_valid(outputs, lengths):
+    """outputs[i, lengths[i] - 1] for every row i: (batch_size, state_size), from
+    outputs (batch_size, max_length, state_size) of padded sequences."""
+    lengths = torch.as_tensor(lengths, device=outputs.device)
+    rows = torch.arange(outputs.shape[0], device=outputs.device)
+    return outputs[rows, lengths - 1]
+
+
+class SequenceClassifier(SequenceLabeller):
+    """An nn.RNN, nn.GRU or nn.LSTM over padded sequences, and an nn.Linear on each
+    sequence's last VALID output: ``model(x, lengths) -> logits (batch_size,
+    num_classes)``."""
+
+    def forward(self, x, lengths):
+        x = torch.as_tensor(x, device=self.output.weight.device)
+        # inputs: (batch_size, max_length, input_size)
+        inputs = F.one_hot(x, self.input_size).to(self.output.weight.dtype)
+        outputs = self.rnn(inputs)[0]  # (batch_size, max_length, state_size)
+        return self.output(last_valid(outputs, lengths))  # (batch_size, num_classes)
+
+
+def padded_cross_entropy(logits, labels, lengths):
+    """Mean cross-entropy over the valid steps only: logits (batch_size, max_length,
+    num_classes), labels (batch_size, max_length), lengths (batch_size,)."""
+    labels = torch.as_tensor(labels, device=logits.device)
+    lengths = torch.as_tensor(lengths, device=logits.device)
+    losses = F.cross_entropy(logits.transpose(1, 2), labels, reduction="none")
+    steps = torch.arange(labels.shape[1], device=logits.device)
+    mask = (steps[None, :] < lengths[:, None]).to(losses.dtype)  # like labels
+    return (losses * mask).sum() / mask.sum()
