@@ -18,6 +18,10 @@ BENCHMARKS = {
         "echo",
         "TF and PyTorch hand-rolled cells trained to the floor of the echo task",
     ),
+    "mnist": (
+        "mnist",
+        "LSTM on MNIST, one-cycle recipe, TF and PyTorch, 3 seeds; thread settings",
+    ),
 }
 
 

@@ -41,6 +41,7 @@ def make_classifier_step(model, optimizer, *, jit_compile=False):
     """``step(x, y, learning_rate) -> loss``: one update on a batch x (batch_size,
     num_steps, num_inputs) with integer labels y (batch_size,)."""
     variables = model.trainable_variables
+    optimizer.build(variables)  # its slots now, or tf.function traces the step twice
 
     @tf.function(jit_compile=jit_compile)
     def train_step(x, y, learning_rate):
@@ -61,21 +62,22 @@ def make_classifier_step(model, optimizer, *, jit_compile=False):
     return step
 
 
-_forward = {}  # id(model) -> (model, its tf.function), traced once per model
+_forward = {}  # (id(model), example shape) -> (model, its forward tf.function)
 
 
 def predict_logits(model, x, *, batch_size=1000) -> np.ndarray:
     """The logits (n, num_classes) of x (n, num_steps, num_inputs), batch_size at a
-    time, as a NumPy array."""
-    if id(model) not in _forward or _forward[id(model)][0] is not model:
-        _forward[id(model)] = (
-            model,
-            tf.function(
-                lambda chunk: model(chunk, training=False), reduce_retracing=True
-            ),
-        )
-    forward = _forward[id(model)][1]
+    time, as a NumPy array. The forward pass is traced once per model and example shape,
+    for any number of examples."""
     x = np.asarray(x, np.float32)
+    key = (id(model), x.shape[1:])
+    if key not in _forward or _forward[key][0] is not model:
+        signature = [tf.TensorSpec((None, *x.shape[1:]), tf.float32)]
+        forward = tf.function(
+            lambda chunk: model(chunk, training=False), input_signature=signature
+        )
+        _forward[key] = (model, forward)
+    forward = _forward[key][1]
     return np.concatenate(
         [forward(x[i : i + batch_size]).numpy() for i in range(0, len(x), batch_size)]
     )
