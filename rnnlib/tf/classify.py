@@ -5,6 +5,8 @@ here: the optimizer a recipe names, one training step as a ``tf.function``, and 
 logits of a whole data set, computed in chunks.
 """
 
+import logging
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -78,9 +80,16 @@ def predict_logits(model, x, *, batch_size=1000) -> np.ndarray:
         )
         _forward[key] = (model, forward)
     forward = _forward[key][1]
-    return np.concatenate(
-        [forward(x[i : i + batch_size]).numpy() for i in range(0, len(x), batch_size)]
-    )
+    # One function per model is the design, so TensorFlow's warning about functions that
+    # trace often (it counts all of them as one) does not apply: keep it off the page.
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        chunks = [forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
+    finally:
+        logger.setLevel(level)
+    return np.concatenate([chunk.numpy() for chunk in chunks])
 
 
 def train_classifier(
