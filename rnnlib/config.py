@@ -157,6 +157,20 @@ SIZES: dict[str, dict[str, Size]] = {
         "n_segments": S(3_000, 1_000, "training stretches of the labelling task"),
         "segment_seeds": S(2, 1, "seeds of each labelling run"),
     },
+    "09-mnist-lstm-tf": {
+        "n_train": S(55_000, 2_000, "training images (the first 5,000 are validation)"),
+        "n_val": S(5_000, 500, "validation images, scored after every epoch"),
+        "n_test": S(10_000, 1_000, "test images scored"),
+        "num_epochs": S(10, 1, "epochs of each recipe"),
+        "timing_steps": S(50, 3, "training steps timed for each variant"),
+    },
+    "09-mnist-lstm-torch": {
+        "n_train": S(55_000, 2_000, "training images (the first 5,000 are validation)"),
+        "n_val": S(5_000, 500, "validation images, scored after every epoch"),
+        "n_test": S(10_000, 1_000, "test images scored"),
+        "num_epochs": S(10, 1, "epochs of each recipe"),
+        "timing_steps": S(50, 3, "training steps timed for each variant"),
+    },
     "bench.data": {
         "n": S(1_000_000, 100_000, "steps each generator makes"),
     },
@@ -187,6 +201,13 @@ SIZES: dict[str, dict[str, Size]] = {
         "n_train": S(1_000_000, 50_000, "training steps"),
         "num_epochs": S(3, 2, "epochs, the last at a tenth of the learning rate"),
         "n_heldout": S(1_000_000, 50_000, "held-out steps"),
+    },
+    "bench.mnist": {
+        "n_train": S(55_000, 1_024, "training images"),
+        "n_test": S(10_000, 500, "test images scored"),
+        "num_epochs": S(10, 1, "epochs of the one-cycle recipe"),
+        "num_seeds": S(3, 1, "seeds (weights and batch order) per framework"),
+        "timing_steps": S(100, 0, "steps timed per thread setting (0: not timed)"),
     },
 }
 del S

@@ -100,6 +100,34 @@ def test_cells_benchmark_prints_its_keys():
         ), kind
 
 
+@pytest.mark.skipif(
+    not os.environ.get("RNNLIB_DATA"), reason="no offline MNIST copy (RNNLIB_DATA)"
+)
+def test_mnist_benchmark_prints_its_keys():
+    result = run_bench("mnist")
+    assert result.returncode == 0, result.stderr
+    pairs = last_line_pairs(result.stdout)
+    keys = result.stdout.strip().splitlines()[-1].split()[:6]
+    assert [key.split("=")[0] for key in keys] == [
+        "tf_test_acc",
+        "torch_test_acc",
+        "tf_test_acc_min",
+        "torch_test_acc_min",
+        "tf_seconds_per_epoch",
+        "torch_seconds_per_epoch",
+    ]
+    assert pairs["size"] == "quick" and pairs["seeds"] == "1"
+    # One seed: the mean is that seed; the Keras model copied into PyTorch agrees.
+    assert pairs["tf_test_acc"] == pairs["tf_test_acc_min"] == pairs["tf_test_acc_max"]
+    assert float(pairs["copied_agreement"]) == 1.0
+    assert float(pairs["copied_max_logit_diff"]) < 1e-4
+    # Same weights, batches and recipe: the frameworks end close after a short run.
+    assert float(pairs["tf_test_acc"]) == pytest.approx(
+        float(pairs["torch_test_acc"]), abs=0.02
+    )
+    assert "TensorFlow, seed 0" in result.stdout and "PyTorch, seed 0" in result.stdout
+
+
 def test_unknown_benchmark_is_named():
     result = run_bench("nope")
     assert result.returncode != 0 and "unknown benchmark 'nope'" in result.stderr

@@ -4,12 +4,14 @@
   tuples (the tanh cell, the GRU, the LSTM).
 - ``unroll``: running a cell over the steps of a sequence, statically or dynamically.
 - ``models``: cells with their heads on top (the echo task's hand-rolled and library
-  models; sequence labelling and classification).
+  models; sequence labelling and classification; the MNIST chapter's stacked LSTM
+  classifier).
 - ``train``: truncated-backprop training and held-out scoring.
 - ``truncation``: the two styles of truncated backprop (TF style and true n-step).
 - ``layers``: Keras's own tanh, LSTM and GRU layers and cells, loaded with
   framework-free weights (one step, or whole layers in the neutral layout of
   ``rnnlib.numpy.gated``).
+- ``classify``: training a classifier with a recipe of ``rnnlib.recipes``; its logits.
 - ``gradients``: state Jacobians by autograd, the gradient that reaches k steps
   back, gradient norms and clipping by global norm.
 
@@ -25,6 +27,12 @@ from rnnlib.tf.cells import (  # noqa: E402
     GRUCell,
     LSTMCell,
     RNNCell,
+)
+from rnnlib.tf.classify import (  # noqa: E402
+    classifier_optimizer,
+    make_classifier_step,
+    predict_logits,
+    train_classifier,
 )
 from rnnlib.tf.gradients import (  # noqa: E402
     clip_by_global_norm,
@@ -45,6 +53,7 @@ from rnnlib.tf.layers import (  # noqa: E402
 from rnnlib.tf.models import (  # noqa: E402
     HandRolledRNN,
     LibraryRNN,
+    MnistLSTM,
     SequenceClassifier,
     SequenceLabeller,
     last_valid,
@@ -78,10 +87,12 @@ __all__ = [
     "LSTMCell",
     "LibraryCell",
     "LibraryRNN",
+    "MnistLSTM",
     "RNNCell",
     "SequenceClassifier",
     "SequenceLabeller",
     "UnrolledRNN",
+    "classifier_optimizer",
     "clip_by_global_norm",
     "dynamic_unroll",
     "gated_layer",
@@ -94,14 +105,17 @@ __all__ = [
     "last_valid",
     "layer_kind",
     "make_cell",
+    "make_classifier_step",
     "make_last_step_train_step",
     "make_optimizer",
     "make_train_step",
     "padded_cross_entropy",
+    "predict_logits",
     "set_gated_weights",
     "state_jacobians",
     "static_unroll",
     "train",
+    "train_classifier",
     "train_labeller",
     "train_truncated",
     "train_with_norms",

@@ -1,5 +1,5 @@
-"""The echo task's models in TensorFlow 2: the hand-rolled cell unrolled over a window,
-and the same model from Keras layers.
+"""The models in TensorFlow 2: the echo task's hand-rolled cell unrolled over a window
+and the same model from Keras layers; the MNIST chapter's stacked LSTM classifier.
 
 Both take x of shape (batch_size, num_steps) (integer classes) and a state of shape
 (batch_size, state_size), and return (logits (batch_size, num_steps, num_classes), final
@@ -12,6 +12,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from rnnlib.numpy import lstm_stack
 from rnnlib.numpy.cell import PARAM_NAMES, check_params
 from rnnlib.numpy.gated import check_gated
 from rnnlib.tf.layers import gated_layer
@@ -19,6 +20,7 @@ from rnnlib.tf.layers import gated_layer
 __all__ = [
     "HandRolledRNN",
     "LibraryRNN",
+    "MnistLSTM",
     "SequenceClassifier",
     "SequenceLabeller",
     "last_valid",
@@ -179,3 +181,42 @@ def padded_cross_entropy(logits, labels, lengths):
     )
     mask = tf.sequence_mask(lengths, tf.shape(labels)[1], dtype=losses.dtype)
     return tf.reduce_sum(losses * mask) / tf.reduce_sum(mask)  # losses: like labels
+
+
+class MnistLSTM(keras.Model):
+    """Seed 001's classifier: Keras ``LSTM`` layers (32 then 64 units), then a ``Dense``
+    layer on the top layer's last output.
+
+    Built from a parameter dict of ``rnnlib.numpy.lstm_stack`` (its ``init_params``, or
+    another model's ``params()``, from either framework). x: (batch_size, num_steps,
+    num_inputs) -> logits (batch_size, num_classes). ``unroll=True`` writes the 28 steps
+    out in the graph instead of a ``tf.while_loop`` (faster on a CPU; on a GPU only
+    ``unroll=False`` uses cuDNN).
+    """
+
+    def __init__(self, params, *, unroll=False):
+        super().__init__()
+        num_inputs, self.state_sizes, self.num_classes = lstm_stack.check_params(params)
+        self.lstms = [
+            keras.layers.LSTM(n, return_sequences=True, unroll=unroll)
+            for n in self.state_sizes
+        ]
+        self.dense = keras.layers.Dense(self.num_classes)
+        self(np.zeros((1, 1, num_inputs), np.float32))  # creates the weights
+        weights = [
+            np.asarray(params[name])
+            for name in lstm_stack.param_names(len(self.state_sizes))
+        ]
+        self.set_weights(weights)  # in the order of param_names, as Keras keeps them
+
+    def call(self, x):
+        # x: (batch_size, num_steps, num_inputs)
+        for lstm in self.lstms:
+            x = lstm(x)  # (batch_size, num_steps, state_size)
+        return self.dense(x[:, -1])  # (batch_size, num_classes)
+
+    def params(self) -> dict[str, np.ndarray]:
+        """The weights as NumPy arrays, named and laid out as in rnnlib.numpy.lstm_stack
+        (Keras's own layout)."""
+        names = lstm_stack.param_names(len(self.state_sizes))
+        return dict(zip(names, self.get_weights()))

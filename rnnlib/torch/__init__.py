@@ -4,12 +4,14 @@
   tuples (the tanh cell, the GRU, the LSTM).
 - ``unroll``: running a cell over the steps of a sequence, statically or dynamically.
 - ``models``: cells with their heads on top (the echo task's hand-rolled and library
-  models; sequence labelling and classification).
+  models; sequence labelling and classification; the MNIST chapter's stacked LSTM
+  classifier).
 - ``train``: truncated-backprop training and held-out scoring.
 - ``truncation``: the two styles of truncated backprop (TF style and true n-step).
 - ``layers``: PyTorch's own tanh, LSTM and GRU layers and cells, loaded with
   framework-free weights (one step, or whole layers in the neutral layout of
   ``rnnlib.numpy.gated``).
+- ``classify``: training a classifier with a recipe of ``rnnlib.recipes``; its logits.
 - ``gradients``: state Jacobians by autograd, the gradient that reaches k steps
   back, gradient norms and clipping by global norm.
 """
@@ -18,6 +20,12 @@ from rnnlib.torch.cells import (
     GRUCell,
     LSTMCell,
     RNNCell,
+)
+from rnnlib.torch.classify import (
+    classifier_optimizer,
+    make_classifier_step,
+    predict_logits,
+    train_classifier,
 )
 from rnnlib.torch.gradients import (
     clip_by_global_norm,
@@ -38,6 +46,7 @@ from rnnlib.torch.layers import (
 from rnnlib.torch.models import (
     HandRolledRNN,
     LibraryRNN,
+    MnistLSTM,
     SequenceClassifier,
     SequenceLabeller,
     last_valid,
@@ -71,10 +80,12 @@ __all__ = [
     "LSTMCell",
     "LibraryCell",
     "LibraryRNN",
+    "MnistLSTM",
     "RNNCell",
     "SequenceClassifier",
     "SequenceLabeller",
     "UnrolledRNN",
+    "classifier_optimizer",
     "clip_by_global_norm",
     "dynamic_unroll",
     "gated_layer",
@@ -87,14 +98,17 @@ __all__ = [
     "last_valid",
     "layer_kind",
     "make_cell",
+    "make_classifier_step",
     "make_last_step_train_step",
     "make_optimizer",
     "make_train_step",
     "padded_cross_entropy",
+    "predict_logits",
     "set_gated_weights",
     "state_jacobians",
     "static_unroll",
     "train",
+    "train_classifier",
     "train_labeller",
     "train_truncated",
     "train_with_norms",

@@ -1,5 +1,5 @@
-"""The echo task's models in PyTorch: the hand-rolled cell unrolled over a window, and
-the same model from ``nn.RNN``.
+"""The models in PyTorch: the echo task's hand-rolled cell unrolled over a window and
+the same model from ``nn.RNN``; the MNIST chapter's stacked LSTM classifier.
 
 Both take x of shape (batch_size, num_steps) (integer classes) and a state of shape
 (batch_size, state_size), and return (logits (batch_size, num_steps, num_classes), final
@@ -13,6 +13,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from rnnlib.numpy import lstm_stack
 from rnnlib.numpy.cell import PARAM_NAMES, check_params
 from rnnlib.numpy.gated import check_gated
 from rnnlib.torch.layers import gated_layer
@@ -20,6 +21,7 @@ from rnnlib.torch.layers import gated_layer
 __all__ = [
     "HandRolledRNN",
     "LibraryRNN",
+    "MnistLSTM",
     "SequenceClassifier",
     "SequenceLabeller",
     "last_valid",
@@ -214,3 +216,61 @@ def padded_cross_entropy(logits, labels, lengths):
     steps = torch.arange(labels.shape[1], device=logits.device)
     mask = (steps[None, :] < lengths[:, None]).to(losses.dtype)  # like labels
     return (losses * mask).sum() / mask.sum()
+
+
+class MnistLSTM(nn.Module):
+    """Seed 001's classifier: ``nn.LSTM`` layers (32 then 64 units), then ``nn.Linear``
+    on the top layer's last output.
+
+    Built from a parameter dict of ``rnnlib.numpy.lstm_stack`` (its ``init_params``, or
+    another model's ``params()``, from either framework). x: (batch_size, num_steps,
+    num_inputs) -> logits (batch_size, num_classes). ``nn.LSTM`` stores each kernel
+    transposed, (4 * state_size, inputs), with the gates in the same order as Keras
+    (i, f, g, o), and has two biases where Keras has one: the second, ``bias_hh_l0``,
+    stays frozen at zero, so that the model has Keras's parameters and trains the same.
+    """
+
+    def __init__(self, params, dtype=torch.float32):
+        super().__init__()
+        num_inputs, self.state_sizes, self.num_classes = lstm_stack.check_params(params)
+        sizes = (num_inputs,) + self.state_sizes
+        self.lstms = nn.ModuleList(
+            nn.LSTM(n_in, n, batch_first=True, dtype=dtype)
+            for n_in, n in zip(sizes, sizes[1:])
+        )
+        self.dense = nn.Linear(self.state_sizes[-1], self.num_classes, dtype=dtype)
+
+        def tensor(name):
+            return torch.tensor(np.asarray(params[name]), dtype=dtype)
+
+        with torch.no_grad():
+            for layer, lstm in enumerate(self.lstms):
+                lstm.weight_ih_l0.copy_(tensor(f"lstm{layer}.kernel").T)
+                lstm.weight_hh_l0.copy_(tensor(f"lstm{layer}.recurrent_kernel").T)
+                lstm.bias_ih_l0.copy_(tensor(f"lstm{layer}.bias"))
+                lstm.bias_hh_l0.zero_()
+                lstm.bias_hh_l0.requires_grad_(False)
+            self.dense.weight.copy_(tensor("dense.kernel").T)
+            self.dense.bias.copy_(tensor("dense.bias"))
+
+    def forward(self, x):
+        # x: (batch_size, num_steps, num_inputs)
+        for lstm in self.lstms:
+            x, _ = lstm(x)  # (batch_size, num_steps, state_size)
+        return self.dense(x[:, -1])  # (batch_size, num_classes)
+
+    def params(self) -> dict[str, np.ndarray]:
+        """The weights as NumPy arrays, named and laid out as in rnnlib.numpy.lstm_stack
+        (Keras's layout: kernels transposed back, the two biases added)."""
+
+        def numpy(tensor):
+            return tensor.detach().cpu().numpy()
+
+        params = {}
+        for layer, lstm in enumerate(self.lstms):
+            params[f"lstm{layer}.kernel"] = numpy(lstm.weight_ih_l0.T)
+            params[f"lstm{layer}.recurrent_kernel"] = numpy(lstm.weight_hh_l0.T)
+            params[f"lstm{layer}.bias"] = numpy(lstm.bias_ih_l0 + lstm.bias_hh_l0)
+        params["dense.kernel"] = numpy(self.dense.weight.T)
+        params["dense.bias"] = numpy(self.dense.bias)
+        return params
