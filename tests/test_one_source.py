@@ -3,8 +3,9 @@
 The convention (CONTRIBUTING.md): a code cell whose definitions rnnlib also holds
 carries the option ``:same-as: rnnlib.MODULE``; every function and class it defines must
 be the same as the one of that name in the module, after normalising (docstrings,
-comments and layout are ignored, and so are statements that only check arguments: calls
-of functions named ``check_*`` or ``_check*``). A class on a page may show fewer methods
+type annotations, comments and layout are ignored, and so are statements that only
+check arguments: calls of functions named ``check_*`` or ``_check*``, wherever they
+are). A class on a page may show fewer methods
 than the library's; those it shows must match. A cell that writes a deliberately simpler
 version carries ``:sketch-of: rnnlib.MODULE.NAME`` instead, and the page says how the
 library's differs. Any page definition whose name rnnlib exports from a module the page
@@ -63,9 +64,14 @@ def is_check(statement) -> bool:
 
 
 def normalise(node) -> str:
-    """The AST of a definition without docstrings and argument checks, as a string."""
+    """The AST of a definition without docstrings, type annotations and argument
+    checks, as a string."""
     node = copy.deepcopy(node)
     for inner in ast.walk(node):
+        if isinstance(inner, ast.arg):
+            inner.annotation = None
+        if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
+            inner.returns = None
         body = getattr(inner, "body", None)
         if not isinstance(inner, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef):
             continue
@@ -76,7 +82,13 @@ def normalise(node) -> str:
             and isinstance(body[0].value.value, str)
         ):
             body = body[1:]
-        inner.body = [statement for statement in body if not is_check(statement)]
+        inner.body = body
+    for inner in ast.walk(node):  # checks go wherever they are: loops, with, if
+        for field in ("body", "orelse"):
+            statements = getattr(inner, field, None)
+            if isinstance(statements, list):
+                kept = [s for s in statements if not is_check(s)]
+                setattr(inner, field, kept or [ast.Pass()])
     return ast.dump(node, include_attributes=False)
 
 
