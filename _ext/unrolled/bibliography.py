@@ -142,6 +142,9 @@ class Textual(BaseReferenceStyle):
 
 @dataclass
 class AuthorYearReferenceStyle(GroupReferenceStyle):
+    # pybtex's name nodes read the person style from the style they run under
+    person: PersonStyle = field(default_factory=PersonStyle)
+
     def __post_init__(self):
         brackets = BracketStyle(left="(", right=")", sep="; ")
         self.styles.extend(
