@@ -59,15 +59,23 @@ def glued(page: str) -> dict:
 
 
 def prose(page_source: str) -> str:
-    """The page's markdown without its code cells (where glue roles cannot be)."""
-    out, fence = [], None
+    """The page's markdown without its code (where glue roles cannot be); a code
+    cell's YAML header stays: figure captions may hold glue roles."""
+    out, fence, header = [], None, None
     for line in page_source.splitlines():
         if fence is None and line.startswith("```{code-cell}"):
-            fence = "```"
+            fence, header = "```", "start"
         elif fence is not None and line.startswith(fence) and line.strip() == fence:
-            fence = None
+            fence = header = None
         elif fence is None:
             out.append(line)
+        elif header == "start":
+            header = "yaml" if line.strip() == "---" else None
+        elif header == "yaml":
+            if line.strip() == "---":
+                header = None
+            else:
+                out.append(line)
     return "\n".join(out)
 
 

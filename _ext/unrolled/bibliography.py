@@ -22,6 +22,9 @@ from pybtex.plugin import register_plugin as register_pybtex_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.sorting.author_year_title import (
+    SortingStyle as AuthorYearTitleSortingStyle,
+)
 from pybtex.style.template import node
 from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
 from sphinxcontrib.bibtex.style.referencing import (
@@ -82,9 +85,17 @@ class AuthorYearLabelStyle(BaseLabelStyle):
                 seen[label] += 1
 
 
+class AuthorYearSortingStyle(AuthorYearTitleSortingStyle):
+    """pybtex's author, year, title order, with braces ignored: ``{caoqi95}`` sorts
+    under c, not after z."""
+
+    def person_key(self, person):
+        return super().person_key(person).replace("{", "").replace("}", "")
+
+
 class AuthorYearStyle(UnsrtStyle):
     default_label_style = STYLE_NAME
-    default_sorting_style = "author_year_title"
+    default_sorting_style = STYLE_NAME
 
 
 @node
@@ -170,6 +181,7 @@ def label_of(env, key: str) -> str | None:
 
 def setup(app):
     register_pybtex_plugin("pybtex.style.labels", STYLE_NAME, AuthorYearLabelStyle)
+    register_pybtex_plugin("pybtex.style.sorting", STYLE_NAME, AuthorYearSortingStyle)
     register_pybtex_plugin("pybtex.style.formatting", STYLE_NAME, AuthorYearStyle)
     register_bibtex_plugin(
         "sphinxcontrib.bibtex.style.referencing", STYLE_NAME, AuthorYearReferenceStyle
