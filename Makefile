@@ -15,7 +15,7 @@ PAGES ?=
 NOTEBOOK_PAGES = $(shell grep -l '^kernelspec:' book/*.md)
 LINTED = rnnlib tests tools _ext notebooks
 
-.PHONY: book test lint verify student lab sync format lock clean publish
+.PHONY: book test look lint verify student lab sync format lock clean publish
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
@@ -26,6 +26,12 @@ book: $(STAMP)
 test: $(STAMP) lint
 	RNNLIB_QUICK=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not slow"
 	RNNLIB_QUICK=1 $(BIN)/python -m pytest -m slow
+
+# Screenshots of every page (light, dark, phone) of the quick build, to look at:
+# _build/quick/screenshots/. Runs the browser test after `make test` has built the book.
+look: $(STAMP)
+	RNNLIB_QUICK=1 RNNLIB_SCREENSHOTS=1 $(BIN)/python -m pytest -m slow -q tests/test_browser.py
+	@echo "Screenshots in _build/quick/screenshots/"
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)

@@ -2,8 +2,9 @@
 its images.
 
 Drives Debian's Chromium (or the one named by $CHROMIUM) headless through Playwright,
-against the quick build served on 127.0.0.1. Writes one screenshot per page, light and
-dark, to _build/quick/screenshots/.
+against the quick build served on 127.0.0.1. With RNNLIB_SCREENSHOTS=1 (``make look``)
+it also writes a full-page screenshot of every page, light and dark, at desktop width
+and on a phone, to _build/quick/screenshots/, for a person to look at.
 """
 
 import functools
@@ -115,10 +116,17 @@ def open_page(browser, url, theme):
     return page, problems
 
 
-@pytest.mark.parametrize("docname", toc_pages())
-def test_page_in_a_real_browser(browser, site, docname):
+SCREENSHOTS = os.environ.get("RNNLIB_SCREENSHOTS") == "1"
+
+
+def screenshot(page, name):
     shots = QUICK_BUILD / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("docname", toc_pages())
+def test_page_in_a_real_browser(browser, site, docname):
     page, problems = open_page(browser, f"{site}/{docname}.html", "light")
     try:
         assert not problems, problems
@@ -158,12 +166,21 @@ def test_page_in_a_real_browser(browser, site, docname):
             assert len(launches) == 2 and all(
                 notebook in unquote(unquote(h)) for h in launches
             ), launches
-        page.screenshot(
-            path=str(shots / f"{docname.split('/')[-1]}.png"), full_page=True
-        )
+        if SCREENSHOTS:
+            screenshot(page, docname.split("/")[-1])
+            page.set_viewport_size({"width": 390, "height": 844})
+            screenshot(page, docname.split("/")[-1] + "-phone")
     finally:
         page.close()
+    if SCREENSHOTS:
+        dark, _ = open_page(browser, f"{site}/{docname}.html", "dark")
+        screenshot(dark, docname.split("/")[-1] + "-dark")
+        dark.close()
 
+
+@pytest.mark.parametrize("docname", ["book/intro", "book/03-hand-rolled-cell-tf"])
+def test_dark_mode_darkens_the_page(browser, site, docname):
+    """The theme is one stylesheet for the whole site: two pages stand for all."""
     dark, problems = open_page(browser, f"{site}/{docname}.html", "dark")
     try:
         assert not problems, problems
@@ -176,9 +193,6 @@ def test_page_in_a_real_browser(browser, site, docname):
         )
         assert red + green + blue < 200, (
             f"dark mode did not darken the page: {background}"
-        )
-        dark.screenshot(
-            path=str(shots / f"{docname.split('/')[-1]}-dark.png"), full_page=True
         )
     finally:
         dark.close()
