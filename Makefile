@@ -15,7 +15,7 @@ PAGES ?=
 NOTEBOOK_PAGES = $(shell grep -l '^kernelspec:' book/*.md)
 LINTED = rnnlib tests tools _ext notebooks
 
-.PHONY: book test look lint verify student lab sync format lock clean publish
+.PHONY: book test look lint verify student lab sync format lock clean publish release
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
@@ -41,9 +41,10 @@ lint: $(STAMP)
 verify: $(STAMP)
 	$(BIN)/python tools/verify.py $(PAGES)
 
-# The student edition: every code exercise left for the student (see tools/editions.py).
-student: $(STAMP)
-	$(BIN)/python tools/editions.py
+# The student edition (see _ext/unrolled/editions.py): the book's build writes it next
+# to the reader notebooks; this copies it to _build/student/.
+student: book
+	PYTHONPATH=_ext $(BIN)/python -m unrolled.editions
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
@@ -77,3 +78,18 @@ lock: $(STAMP)
 
 clean:
 	rm -rf _build
+
+# A release instructors can pin (book/instructors.md, "Pinning a release"): the version in
+# rnnlib/__init__.py, its entry in CHANGELOG.md; the book built with launch buttons on the
+# tag book-vX.Y.Z, published, then the site and the source tagged.
+VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' rnnlib/__init__.py)
+release: $(STAMP)
+	@git diff --quiet HEAD || { echo "release: commit your changes first"; exit 1; }
+	@grep -q "^## $(VERSION) " CHANGELOG.md || { echo "release: CHANGELOG.md has no '## $(VERSION) ' entry"; exit 1; }
+	UNROLLED_LAUNCH_REF=book-v$(VERSION) $(BIN)/jupyter-book build . --all --builder html -W -n --keep-going
+	test -x $(BIN)/ghp-import || $(BIN)/python -m pip install --quiet -c constraints.txt ghp-import
+	$(BIN)/ghp-import --no-jekyll --push --force --branch gh-pages \
+		--message "Release $(VERSION), built from $$(git rev-parse --short HEAD)" _build/html
+	git tag -a book-v$(VERSION) gh-pages -m "The book, release $(VERSION)"
+	git tag -a v$(VERSION) -m "Release $(VERSION)"
+	git push origin book-v$(VERSION) v$(VERSION)

@@ -3,12 +3,12 @@ fail.
 
 While nbval runs a page (the instructor edition: every solution must pass), just before
 the first solution cell of each code exercise it runs that exercise's student version
-(the stubs and the check cells of tools/editions.py) in the same kernel, on a copy of
-the notebook's variables, so nothing the student code does reaches the book's run. The
-student version must fail with NotImplementedError or an AssertionError: a stub can
-never give the answer away, and a solution can never rot. Each outcome is recorded in
-``_build/quick/exercises/NAME.json``; tests/test_editions.py checks every code exercise
-of every chapter has one. It costs almost nothing: a stub fails at once.
+(the stubs and the check cells of _ext/unrolled/editions.py) in the same kernel, on a
+copy of the notebook's variables, so nothing the student code does reaches the book's
+run. The student version must fail with NotImplementedError or an AssertionError: a stub
+can never give the answer away, and a solution can never rot. Each outcome is recorded
+in ``_build/quick/exercises/NAME.json``; tests/test_editions.py checks every code
+exercise of every chapter has one. It costs almost nothing: a stub fails at once.
 """
 
 import json
@@ -36,7 +36,7 @@ del _unrolled_student
 
 def plan(notebook_item):
     """{index of its first solution cell: (exercise, student sources)}, per page."""
-    import editions  # tools/, on pytest's pythonpath
+    from unrolled import editions  # _ext/, on pytest's pythonpath
 
     if not hasattr(notebook_item, "unrolled_exercises"):  # its first cell
         stem = Path(str(notebook_item.fspath)).stem

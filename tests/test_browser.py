@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from conftest import QUICK_BUILD, notebook_pages, toc_pages
+from conftest import QUICK_BUILD, ROOT, notebook_pages, toc_pages
 
 pytestmark = pytest.mark.slow
 
@@ -119,6 +119,10 @@ def open_page(browser, url, theme):
 SCREENSHOTS = os.environ.get("RNNLIB_SCREENSHOTS") == "1"
 
 
+def source_of(docname: str) -> str:
+    return (ROOT / f"{docname}.md").read_text()
+
+
 def screenshot(page, name):
     shots = QUICK_BUILD / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
@@ -162,10 +166,11 @@ def test_page_in_a_real_browser(browser, site, docname):
         if (
             docname in NOTEBOOKS
         ):  # both open the page's reader notebook (Binder's link quotes it twice)
-            notebook = f"reader/{docname.split('/')[-1]}.ipynb"
-            assert len(launches) == 2 and all(
-                notebook in unquote(unquote(h)) for h in launches
-            ), launches
+            name = f"{docname.split('/')[-1]}.ipynb"
+            reader = [h for h in launches if f"reader/{name}" in unquote(unquote(h))]
+            student = [h for h in launches if f"student/{name}" in h]
+            assert len(reader) == 2 and len(launches) == 2 + len(student), launches
+            assert len(student) == ("{exercise}" in source_of(docname)), student
         if SCREENSHOTS:
             screenshot(page, docname.split("/")[-1])
             page.set_viewport_size({"width": 390, "height": 844})

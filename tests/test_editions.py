@@ -1,4 +1,5 @@
-"""The course editions (tools/editions.py): stubs, removed solutions, numbers."""
+"""The course editions (_ext/unrolled/editions.py): stubs, removed solutions,
+numbers."""
 
 import json
 import textwrap
@@ -9,7 +10,7 @@ import pytest
 from nbexercises import EXERCISES, FAILS_AS_EXPECTED
 from nbrecord import EXECUTED
 
-import editions
+from unrolled import editions
 
 from conftest import ROOT
 
@@ -187,8 +188,36 @@ def test_every_code_exercise_failed_as_a_student_and_passed_as_the_book():
     assert checked > 0
 
 
-def test_make_student_writes_every_chapter(tmp_path, monkeypatch):
-    assert editions.main([]) == 0
-    written = sorted(p.stem for p in (ROOT / "_build" / "student").glob("*.ipynb"))
-    chapters = [p.stem for p in editions.book_pages() if editions.chapter_of(p)]
-    assert written == sorted(chapters)
+@pytest.mark.slow
+def test_make_student_copies_a_student_edition_of_every_chapter(built_site):
+    """The student edition of the quick build: one notebook per page with exercises,
+    no outputs, no solution text, every solution cell a stub, every check cell kept."""
+    assert editions.main(["--from", str(built_site)]) == 0
+    out = ROOT / "_build" / "student"
+    written = sorted(p.stem for p in out.glob("*.ipynb"))
+    with_exercises = [
+        p.stem for p in editions.book_pages() if "{exercise}" in p.read_text()
+    ]
+    assert written == sorted(with_exercises)
+    all_numbers = editions.numbers(editions.book_pages())
+    for page in editions.book_pages():
+        if page.stem not in written:
+            continue
+        student = nbformat.read(out / f"{page.stem}.ipynb", as_version=4)
+        nbformat.validate(student)
+        code = [c for c in student.cells if c.cell_type == "code"]
+        assert not any(c.outputs for c in code), f"{page.stem}: outputs"
+        text = "\n".join(c.source for c in student.cells if c.cell_type == "markdown")
+        assert "Solution to" not in text, f"{page.stem}: a solution's text"
+        book = jupytext.read(page)
+        for exercise in editions.exercises(book, all_numbers[page.stem]):
+            stubs = [
+                c
+                for c in code
+                if f"Exercise {exercise.number}: your code here" in c.source
+            ]
+            assert len(stubs) == len(exercise.solution_cells), exercise.label
+            for index in exercise.check_cells:
+                assert any(
+                    c.source.strip() == book.cells[index].source.strip() for c in code
+                ), f"{exercise.label}: a check cell is missing"

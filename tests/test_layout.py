@@ -182,3 +182,18 @@ def test_config_errors_name_what_exists():
         config.sizes("01-echo-task", quick=True).n
         < config.sizes("01-echo-task", quick=False).n
     )
+
+
+def test_the_version_lives_in_one_place_and_the_changelog_has_it():
+    import re
+    import tomllib
+
+    import rnnlib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "version" not in project and "version" in project["dynamic"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", rnnlib.__version__)
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert re.search(rf"^## {re.escape(rnnlib.__version__)} ", changelog, re.M), (
+        f"CHANGELOG.md has no entry for {rnnlib.__version__}"
+    )

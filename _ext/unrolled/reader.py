@@ -27,6 +27,7 @@ it from the ``gh-pages`` branch that ``make publish`` pushes the site to
 
 import copy
 import json
+import os
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -41,7 +42,11 @@ from unrolled.bibliography import label_of
 logger = logging.getLogger(__name__)
 
 READER_DIR = "reader"  # in the built site: <html>/reader/NN-slug.ipynb
-PUBLISH_BRANCH = "gh-pages"  # where `make publish` (ghp-import) puts the built site
+STUDENT_DIR = "student"  # the student edition: <html>/student/NN-slug.ipynb
+# Where `make publish` (ghp-import) puts the built site; the launch buttons open the
+# notebooks there. `make release` builds with UNROLLED_LAUNCH_REF=book-vX.Y.Z, a tag of
+# that branch, so a course's links do not move.
+PUBLISH_BRANCH = os.environ.get("UNROLLED_LAUNCH_REF") or "gh-pages"
 # The folder nbgitpuller clones the published site into, on Binder.
 BINDER_TARGET = "reader-notebooks"
 INSTALL_CELL = re.compile(
@@ -92,14 +97,14 @@ def reader_name(docname: str) -> str:
     return f"{docname.rsplit('/', 1)[-1]}.ipynb"
 
 
-def colab_url(app, docname: str) -> str | None:
+def colab_url(app, docname: str, folder: str = READER_DIR) -> str | None:
     repo = repository(app.config)
     if repo is None:
         return None
     owner, name, _ = repo
     return (
         f"https://colab.research.google.com/github/{owner}/{name}/blob/{PUBLISH_BRANCH}/"
-        f"{READER_DIR}/{reader_name(docname)}"
+        f"{folder}/{reader_name(docname)}"
     )
 
 
@@ -125,11 +130,30 @@ def binder_url(app, docname: str, binderhub="https://mybinder.org") -> str | Non
 # ---------------------------------------------------------------- the page's buttons
 
 
+def has_exercises(app, docname: str) -> bool:
+    """Whether the page has exercises, and so a student edition."""
+    return "{exercise}" in Path(app.env.doc2path(docname)).read_text()
+
+
 def launch_links(app, pagename, templatename, context, doctree):
     """Colab, Binder and the download button open the reader notebook of a notebook
-    page."""
+    page; on a page with exercises, "Exercises in Colab" opens its student edition."""
     if app.builder.format != "html" or not executed_notebook(app, pagename).exists():
         return
+    student = colab_url(app, pagename, STUDENT_DIR)
+    if student and has_exercises(app, pagename):
+        for group in context.get("header_buttons", []):
+            colab = [b for b in group.get("buttons", []) if b.get("text") == "Colab"]
+            if group.get("label") == "launch-buttons" and colab:
+                group["buttons"].append(
+                    {
+                        **colab[0],
+                        "text": "Exercises in Colab",
+                        "tooltip": "Open the exercises (the student edition) in Colab",
+                        "label": "launch-student-colab-button",
+                        "url": student,
+                    }
+                )
     relative = "../" * pagename.count("/") + f"{READER_DIR}/{reader_name(pagename)}"
     for group in context.get("header_buttons", []):
         for button in group.get("buttons", []):
@@ -180,6 +204,7 @@ class Page:
         default_factory=set
     )  # solutions whose first folded block is written
     figure_ids: list = field(default_factory=list)
+    student: bool = False  # the student edition: solutions stubbed or left out
 
     @property
     def env(self):
@@ -505,6 +530,8 @@ def directive(page: Page, block: Block) -> str:
         subtitle = f" ({convert_markdown(page, argument)})" if argument else ""
         return f"### {title}{subtitle}\n\n{convert_markdown(page, body).strip()}"
     if name == "solution":
+        if page.student:
+            return ""
         return details(
             f"Solution to {page.exercise_title(argument)}", convert_markdown(page, body)
         )
@@ -597,6 +624,8 @@ def markdown_cell_sources(page: Page, source: str) -> list[str]:
                 pieces.append((page.in_solution, text.strip("\n")))
     out = []
     for solution, text in pieces:
+        if solution and page.student:
+            continue
         if solution:
             more = " (continued)" if solution in page.solutions_begun else ""
             out.append(
@@ -617,8 +646,15 @@ def quick_switch_cells(page: Page) -> list:
             f"*This notebook is a page of [Unrolled]({site_url(page.app)}), where you "
             "can read it with its figures and cross-references: "
             f"[{page.env.titles[page.docname].astext()}]({page.url(page.docname)}). "
-            "The outputs below are the book's; run the cells to make your own.*\n\n"
-            "**The quick switch.** Every chapter runs at the book's full size by "
+            + (
+                "This is its student edition: each exercise's code is left for you "
+                "(a cell that raises `NotImplementedError`), and the check cells "
+                "after it tell you when your answer is right.*\n\n"
+                if page.student
+                else "The outputs below are the book's; run the cells to make your "
+                "own.*\n\n"
+            )
+            + "**The quick switch.** Every chapter runs at the book's full size by "
             'default. Set `RNNLIB_QUICK` to `"1"` in the next cell (before any '
             "`rnnlib` code runs) and the notebook shrinks its data and epochs so "
             "that every cell runs in seconds, on a laptop or on a free Colab machine; "
@@ -717,14 +753,30 @@ def with_outputs(app, notebook):
     return notebook
 
 
-def reader_notebook(app, docname: str):
-    """The reader notebook of one page, from the executed notebook the build saved."""
+def student_code(page: Page, cell):
+    """A solution's code cell in the student edition: a check cell as it is, any other
+    cell a stub (unrolled.editions.stub); no outputs."""
+    from unrolled.editions import CHECK_TAG, stub
+
+    is_check = CHECK_TAG in (cell.metadata.get("tags") or [])
+    cell = clean_code_cell(cell)
+    cell.outputs, cell.execution_count = [], None
+    if not is_check:
+        title = page.exercise_title(page.in_solution)
+        cell.source = stub(cell.source, title.rsplit(" ", 1)[-1])
+    return cell
+
+
+def reader_notebook(app, docname: str, student: bool = False):
+    """The reader notebook of one page, from the executed notebook the build saved;
+    with ``student``, its student edition: solutions stubbed or left out, no outputs."""
     executed = executed_notebook(app, docname)
     notebook = with_outputs(app, nbformat.read(executed, as_version=4))
     glue_file = executed.with_suffix(".glue.json")
     page = Page(
         app, docname, json.loads(glue_file.read_text()) if glue_file.exists() else {}
     )
+    page.student = student
     page.figure_ids = list(app.env.toc_fignumbers.get(docname, {}).get("figure", {}))
 
     cells, install = [], None
@@ -742,6 +794,9 @@ def reader_notebook(app, docname: str):
                     install.outputs, install.execution_count = [], None
                 continue
             caption = figure_caption(page, cell)
+            if page.student and page.in_solution:
+                cells.append(student_code(page, cell))
+                continue
             cells.append(
                 solution_code(page, cell) if page.in_solution else clean_code_cell(cell)
             )
@@ -769,6 +824,10 @@ def reader_notebook(app, docname: str):
         }
     )
     reader.metadata["colab"] = {"name": reader_name(docname), "provenance": []}
+    if student:
+        for cell in reader.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
     reader.nbformat, reader.nbformat_minor = 4, 5
     for index, cell in enumerate(reader.cells):
         cell["id"] = f"cell-{index}"
@@ -779,7 +838,7 @@ def reader_notebook(app, docname: str):
 def write_reader_notebooks(app, exception):
     if exception is not None or app.builder.format != "html":
         return
-    target = Path(app.outdir) / READER_DIR
+    target, students = Path(app.outdir) / READER_DIR, Path(app.outdir) / STUDENT_DIR
     target.mkdir(exist_ok=True)
     written = set()
     for docname in sorted(app.env.found_docs):
@@ -790,9 +849,13 @@ def write_reader_notebooks(app, exception):
             logger.warning(f"reader notebooks: two pages named {name}")
         written.add(name)
         nbformat.write(reader_notebook(app, docname), target / name)
-    for stale in target.glob("*.ipynb"):
-        if stale.name not in written:
-            stale.unlink()
+        if has_exercises(app, docname):
+            students.mkdir(exist_ok=True)
+            nbformat.write(reader_notebook(app, docname, student=True), students / name)
+    for folder in (target, students):
+        for stale in folder.glob("*.ipynb"):
+            if stale.name not in written:
+                stale.unlink()
 
 
 def setup(app):

@@ -13,7 +13,10 @@ keep it. The student edition, cell by cell:
 - the prose of every solution is removed, the questions and check cells stay;
 - everything else is unchanged.
 
-``make student`` writes the student edition of every notebook page to
+The site build (``_ext/unrolled/reader.py``) writes the student edition of every page
+with exercises next to its reader notebook, converted the same way (roles, numbers,
+links), without outputs: ``_build/html/student/NN-slug.ipynb``, opened from each
+chapter's "Exercises in Colab" button. ``make student`` copies them to
 ``_build/student/``. tests/nbexercises.py checks, while nbval runs the book, that each
 code exercise's student version fails (NotImplementedError or an assertion) where the
 book's solution passes.
@@ -25,10 +28,9 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
-import jupytext
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHECK_TAG = "check"
 EXERCISE = re.compile(
     r"^(`{3,})\{exercise\}[^\n]*\n(?::[^\n]*\n)*?:label:\s*(\S+)", re.M
@@ -208,17 +210,33 @@ def student_notebook(notebook, page_numbers: dict[str, str]):
 
 
 def main(argv=None) -> int:
+    """``make student``: copy the student edition of a built site (``make book`` writes
+    it to ``_build/html/student/``, the quick build of ``make test`` to
+    ``_build/quick/_build/html/student/``) to ``_build/student/``."""
+    import argparse
+    import shutil
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument(
+        "--from",
+        dest="site",
+        type=Path,
+        default=ROOT / "_build" / "html",
+        help="the built site's html folder (default: _build/html)",
+    )
+    args = parser.parse_args(argv)
+    built = args.site / "student"
+    if not built.is_dir():
+        print(
+            f"no student edition in {built}: build the book first (make book)",
+            file=sys.stderr,
+        )
+        return 1
     out = ROOT / "_build" / "student"
-    out.mkdir(parents=True, exist_ok=True)
-    pages = book_pages()
-    all_numbers = numbers(pages)
-    for page in pages:
-        if page.stem not in all_numbers or not all_numbers[page.stem]:
-            continue
-        notebook = jupytext.read(page)
-        student = student_notebook(notebook, all_numbers[page.stem])
-        nbformat.write(student, out / f"{page.stem}.ipynb")
-        print(f"{out.relative_to(ROOT)}/{page.stem}.ipynb")
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(built, out)
+    for notebook in sorted(out.glob("*.ipynb")):
+        print(notebook.relative_to(ROOT))
     return 0
 
 
