@@ -19,7 +19,7 @@ from nbrecord import EXECUTED
 
 GLUE_MIME = "application/papermill.record/text/plain"
 # ``{glue:text}`name:format` `` or ``{glue:text}`name` `` in a page's prose
-GLUE_ROLE = re.compile(r"\{glue:text\}`([A-Za-z0-9_]+)(?::([^`]*))?`")
+GLUE_ROLE = re.compile(r"\{glue:text\}`([A-Za-z0-9_.]+)(?::([^`]*))?`")
 
 
 def record(page: str) -> dict:

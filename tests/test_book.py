@@ -71,10 +71,21 @@ def test_launch_buttons_open_the_published_reader_notebook(built_site, page):
     """Colab opens reader/NN.ipynb on gh-pages; Binder builds main's environment and
     pulls that notebook."""
     owner, name, branch = repository()
-    links = {
-        urlparse(link).hostname: link
-        for link in launch_links(built_site / "book" / f"{page.stem}.html")
-    }
+    every = launch_links(built_site / "book" / f"{page.stem}.html")
+    student = [link for link in every if "/student/" in link]
+    links = {urlparse(link).hostname: link for link in every if link not in student}
+    # "Exercises in Colab" opens the student edition, on pages with exercises
+    has_exercises = "{exercise}" in page.read_text()
+    assert student == (
+        [
+            f"https://colab.research.google.com/github/{owner}/{name}/blob/gh-pages/"
+            f"student/{page.stem}.ipynb"
+        ]
+        if has_exercises
+        else []
+    )
+    if has_exercises:
+        assert (built_site / "student" / f"{page.stem}.ipynb").exists()
     assert set(links) == set(LAUNCH_HOSTS), (
         f"expected Colab and Binder buttons, found {links}"
     )
