@@ -362,11 +362,7 @@ def test_code_and_equations_fit_or_scroll(browser, site, width, docname):
 
 
 # Figures that set their own size and 8 pt fonts; drop an entry once its page is fixed.
-TOO_WIDE_TODAY = {
-    "book/01-echo-task": "the windows figure is 9 in wide with 8 pt step numbers",
-    "book/03-hand-rolled-cell-tf": "the sweep's panels are 12 in wide, 8 pt legends",
-    "book/03-hand-rolled-cell-torch": "the sweep's panels are 12 in wide, 8 pt legends",
-}
+TOO_WIDE_TODAY: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
