@@ -222,9 +222,11 @@ def launch(
         *parallel.worker_flags(n_train, num_epochs, batch_size, seed, threads, runs),
     ]
     ports = [parallel.free_port() for _ in range(num_workers)]
+    gpus = len(tf.config.list_physical_devices("GPU"))
     envs = [
         parallel.loopback_env()
         | ({"TF_CONFIG": tf_config(ports, r)} if num_workers > 1 else {})
+        | ({"CUDA_VISIBLE_DEVICES": str(r % gpus)} if gpus else {})  # one GPU each
         for r in range(num_workers)
     ]
     logs = parallel.run_processes([command] * num_workers, envs, timeout=timeout)
