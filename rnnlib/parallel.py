@@ -44,14 +44,23 @@ class Run(NamedTuple):
     out: Path  # the folder the workers wrote into
 
 
-#: The runs a worker script knows: name -> (gradients averaged by hand with all_reduce,
-#: a new data order every epoch, every rank starting from the same weights).
+class Setting(NamedTuple):
+    """How one run trains."""
+
+    hand_rolled: bool  # gradients averaged by hand with all_reduce, no broadcast
+    set_epoch: bool  # a new data order every epoch (the bug: epoch 0's every epoch)
+    same_init: bool  # every rank starts from the same weights (the bug: seed + rank)
+    dtype: str  # "float64" shows exactness; "float32" is how the MNIST pages train
+
+
+#: The runs a worker script knows, by name.
 RUNS = {
-    "correct": (False, True, True),
-    "no-set-epoch": (False, False, True),  # the bug: epoch 0's order in every epoch
-    "per-rank-init": (False, True, False),  # the bug: rank r starts from seed + r
-    "hand-rolled": (True, True, True),
-    "hand-rolled-per-rank-init": (True, True, False),
+    "correct": Setting(False, True, True, "float64"),
+    "float32": Setting(False, True, True, "float32"),
+    "no-set-epoch": Setting(False, False, True, "float64"),
+    "per-rank-init": Setting(False, True, False, "float64"),
+    "hand-rolled": Setting(True, True, True, "float64"),
+    "hand-rolled-per-rank-init": Setting(True, True, False, "float64"),
 }
 
 

@@ -34,7 +34,7 @@ def check_exact(module, tmp_path):
         batch_size=SMALL["batch_size"],
     )
     assert len(seconds) == 10
-    assert parallel.max_param_diff(run.params[0], single.params()) < 1e-5
+    assert parallel.max_param_diff(run.params[0], single.params()) < 1e-9  # float64
     # The same order in both epochs: equal ranks, but not the one process's result.
     broken = found["no-set-epoch"]
     assert parallel.max_param_diff(broken.params[0], broken.params[1]) == 0.0

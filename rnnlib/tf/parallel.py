@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -37,7 +38,7 @@ __all__ = [
     "worker",
 ]
 
-RUNS = ("correct", "no-set-epoch", "per-rank-init")  # MultiWorkerMirroredStrategy
+RUNS = ("correct", "float32", "no-set-epoch", "per-rank-init")  # no hand-rolled ones
 ALLREDUCE_REPEATS = 20  # all-reduces timed, after training, for the communication share
 
 
@@ -61,12 +62,26 @@ def combined_batches(n_train, batch_size, num_workers, epoch, seed=0) -> np.ndar
 # half the time of the unrolled graph, and the workers trace once per run.
 
 
-def train_single(x, y, *, num_workers, num_epochs=2, batch_size=128, seed=0):
+def build_model(params, dtype):
+    """The MNIST chapter's model with variables of ``dtype``, "float32" or "float64"
+    (Keras builds layers with its global dtype policy, set here for the duration)."""
+    default = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(dtype)
+    try:
+        return MnistLSTM(params, unroll=False)
+    finally:
+        keras.config.set_dtype_policy(default)
+
+
+def train_single(
+    x, y, *, num_workers, num_epochs=2, batch_size=128, seed=0, dtype="float64"
+):
     """One process, one model, trained on the combined batches of ``num_workers``
     workers with the same recipe and starting weights: what the strategy must reproduce.
     Returns the model and the seconds of every step."""
     recipe = parallel.recipe(batch_size, num_epochs)
-    model = MnistLSTM(lstm_stack.init_params(seed=seed), unroll=False)
+    x = np.asarray(x, dtype)  # (n, num_steps, num_inputs)
+    model = build_model(lstm_stack.init_params(seed=seed), dtype)
     step = make_classifier_step(model, classifier_optimizer(model, recipe))
     batches = [
         combined_batches(len(x), batch_size, num_workers, epoch, seed)
@@ -85,7 +100,7 @@ def train_single(x, y, *, num_workers, num_epochs=2, batch_size=128, seed=0):
 def train_rank(strategy, x, y, run, *, batch_size, num_epochs, seed, log=print):
     """One worker's share of one run (a name of ``RUNS``) under ``strategy``; returns
     (the model, its optimizer, losses, seconds per step)."""
-    _, set_epoch, same_init = parallel.RUNS[run]
+    _, set_epoch, same_init, dtype = parallel.RUNS[run]
     rank = strategy.cluster_resolver.task_id or 0
     recipe = parallel.recipe(batch_size, num_epochs)
     # every epoch's global batches, one after the other: (num_epochs * steps, batch)
@@ -96,11 +111,11 @@ def train_rank(strategy, x, y, run, *, batch_size, num_epochs, seed, log=print):
         ds = tf.data.Dataset.from_tensor_slices(order.reshape(-1))
         ds = ds.shard(context.num_input_pipelines, context.input_pipeline_id)
         ds = ds.batch(context.get_per_replica_batch_size(batch_size))
-        return ds.map(lambda i: (tf.gather(x, i), tf.gather(y, i)))
+        return ds.map(lambda i: (tf.cast(tf.gather(x, i), dtype), tf.gather(y, i)))
 
     with strategy.scope():  # variables mirrored on every replica of every worker
         params = lstm_stack.init_params(seed=seed if same_init else seed + rank)
-        model = MnistLSTM(params, unroll=False)
+        model = build_model(params, dtype)
         optimizer = classifier_optimizer(model, recipe)
         optimizer.build(model.trainable_variables)
 

@@ -63,13 +63,17 @@ def combined_batches(n_train, batch_size, num_workers, epoch, seed=0) -> np.ndar
     return np.concatenate(shards, axis=1)  # (steps, batch_size)
 
 
-def train_single(x, y, *, num_workers, num_epochs=2, batch_size=128, seed=0):
+def train_single(
+    x, y, *, num_workers, num_epochs=2, batch_size=128, seed=0, dtype="float64"
+):
     """One process, one model, trained on the combined batches of ``num_workers`` ranks
     with the same recipe and starting weights: what DDP must reproduce. Returns the
     model and the seconds of every step."""
     recipe = parallel.recipe(batch_size, num_epochs)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    model = MnistLSTM(lstm_stack.init_params(seed=seed)).to(device)
+    x = np.asarray(x, dtype)  # (n, num_steps, num_inputs)
+    params = lstm_stack.init_params(seed=seed)
+    model = MnistLSTM(params, dtype=getattr(torch, dtype)).to(device)
     optimizer = classifier_optimizer(model, recipe)
     step = make_classifier_step(model, optimizer, clip_norm=recipe.clip_norm)
     batches = [
@@ -89,13 +93,14 @@ def train_single(x, y, *, num_workers, num_epochs=2, batch_size=128, seed=0):
 def train_rank(dataset, run, *, batch_size, num_epochs, seed, device, log=print):
     """One rank's share of one run (a name of ``rnnlib.parallel.RUNS``), inside a
     process group; returns (the model, its optimizer, losses, seconds per step)."""
-    hand_rolled, set_epoch, same_init = parallel.RUNS[run]
+    hand_rolled, set_epoch, same_init, dtype = parallel.RUNS[run]
+    dtype = getattr(torch, dtype)
     rank, world = dist.get_rank(), dist.get_world_size()
     recipe = parallel.recipe(batch_size, num_epochs)
     sampler = DistributedSampler(dataset, shuffle=True, seed=seed, drop_last=True)
     loader = DataLoader(dataset, batch_size=batch_size // world, sampler=sampler)
     params = lstm_stack.init_params(seed=seed if same_init else seed + rank)
-    model = MnistLSTM(params).to(device)
+    model = MnistLSTM(params, dtype=dtype).to(device)
     if not hand_rolled:
         model = DistributedDataParallel(model)  # broadcasts rank 0's weights
     optimizer = classifier_optimizer(model, recipe)
@@ -109,7 +114,8 @@ def train_rank(dataset, run, *, batch_size, num_epochs, seed, device, log=print)
             for group in optimizer.param_groups:
                 group["lr"] = rates[epoch * len(loader) + i]
             # x_batch: (batch_size // world, num_steps, num_inputs)
-            loss = F.cross_entropy(model(x_batch.to(device)), y_batch.to(device))
+            logits = model(x_batch.to(device, dtype))  # (batch_size // world, 10)
+            loss = F.cross_entropy(logits, y_batch.to(device))
             optimizer.zero_grad()
             loss.backward()  # DDP: every gradient is now the mean over the ranks
             if hand_rolled:
