@@ -216,7 +216,7 @@ SIZES: dict[str, dict[str, Size]] = {
         "timing_steps": S(100, 0, "steps timed per thread setting (0: not timed)"),
     },
     "bench.parallel": {
-        "n_train": S(12_800, 512, "training images (two epochs, global batch 128)"),
+        "n_train": S(12_800, 256, "training images (two epochs, global batch 128)"),
     },
 }
 del S

@@ -14,6 +14,7 @@ steps. Some runs break one thing on purpose (``rnnlib.parallel.RUNS``).
 """
 
 import json
+import os
 import shlex
 import sys
 import time
@@ -140,10 +141,10 @@ def train_rank(strategy, x, y, run, *, batch_size, num_epochs, seed, log=print):
 
     steps = len(order) // num_epochs
     rates = recipes.learning_rates(recipe, steps)
+    batches = iter(strategy.distribute_datasets_from_function(dataset_fn))
     losses, seconds = [], []
-    for i, (x_batch, y_batch) in enumerate(
-        strategy.distribute_datasets_from_function(dataset_fn)
-    ):
+    for i in range(len(order)):  # never past the end: no waiting for the others
+        x_batch, y_batch = next(batches)
         start = time.perf_counter()
         rate = tf.constant(rates[i], tf.float32)
         losses.append(float(train_step(x_batch, y_batch, rate)))
@@ -255,6 +256,11 @@ def main(argv=None) -> None:
     """The worker script: ``python -m rnnlib.tf.parallel --out DIR ...``."""
     args = parallel.worker_parser("rnnlib.tf.parallel").parse_args(argv)
     worker(args)
+    # Everything is written. TensorFlow's collective runtime can take many seconds to
+    # shut down with the interpreter; end the process now instead.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

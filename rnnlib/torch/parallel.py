@@ -112,7 +112,7 @@ def train_rank(dataset, run, *, batch_size, num_epochs, seed, device, log=print)
         for i, (x_batch, y_batch) in enumerate(loader):
             start = time.perf_counter()
             for group in optimizer.param_groups:
-                group["lr"] = rates[epoch * len(loader) + i]
+                group["lr"] = float(rates[epoch * len(loader) + i])
             # x_batch: (batch_size // world, num_steps, num_inputs)
             logits = model(x_batch.to(device, dtype))  # (batch_size // world, 10)
             loss = F.cross_entropy(logits, y_batch.to(device))
