@@ -15,7 +15,7 @@ from torch.utils.data import DistributedSampler
 from rnnlib import parallel
 from rnnlib.numpy import lstm_stack
 
-pytestmark = pytest.mark.skipif(
+needs_mnist = pytest.mark.skipif(
     not os.environ.get("RNNLIB_DATA"), reason="no offline MNIST copy (RNNLIB_DATA)"
 )
 SMALL = {"n_train": 128, "batch_size": 32, "num_epochs": 2}  # 4 steps per epoch
@@ -24,6 +24,8 @@ SMALL = {"n_train": 128, "batch_size": 32, "num_epochs": 2}  # 4 steps per epoch
 def check_exact(module, tmp_path):
     run = module.launch(2, tmp_path, **SMALL)["correct"]
     assert run.num_workers == 2 and len(run.step_loss) == 8
+    with pytest.raises(ValueError, match=r"n_train must be at most 55000, got 60000"):
+        parallel.load_train(60_000)
     assert parallel.max_param_diff(run.params[0], run.params[1]) == 0.0
     x, y = parallel.load_train(SMALL["n_train"])
     single, seconds = module.train_single(
@@ -41,6 +43,7 @@ def check_exact(module, tmp_path):
     return run
 
 
+@needs_mnist
 def test_torch_ddp_equals_one_process(tmp_path):
     import torch
 
@@ -57,6 +60,7 @@ def test_torch_ddp_equals_one_process(tmp_path):
     assert parallel.max_param_diff(restored.params(), run.params[0]) == 0.0
 
 
+@needs_mnist
 def test_tf_mwms_equals_one_process(tmp_path):
     import rnnlib.tf  # noqa: F401  (TensorFlow's quiet environment first)
     from rnnlib.tf import parallel as module
@@ -101,8 +105,6 @@ def test_bad_options_are_named():
         tf_parallel.launch(2, "unused", runs=("hand-rolled",))
     with pytest.raises(ValueError, match=r"runs must be names of .*got 'correct,nope'"):
         torch_parallel.launch(2, "unused", runs="correct,nope")
-    with pytest.raises(ValueError, match=r"n_train must be at most 55000, got 60000"):
-        parallel.load_train(60_000)
     with pytest.raises(ValueError, match=r"the same parameters"):
         parallel.max_param_diff({"a": np.zeros(1)}, {"b": np.zeros(1)})
 
