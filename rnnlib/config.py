@@ -172,10 +172,10 @@ SIZES: dict[str, dict[str, Size]] = {
         "timing_steps": S(50, 3, "training steps timed for each variant"),
     },
     "10-data-parallel-tf": {
-        "n_train": S(12_800, 640, "training images of every run (two epochs each)"),
+        "n_train": S(6_400, 640, "training images of every run (two epochs each)"),
     },
     "10-data-parallel-torch": {
-        "n_train": S(12_800, 640, "training images of every run (two epochs each)"),
+        "n_train": S(6_400, 640, "training images of every run (two epochs each)"),
     },
     "bench.data": {
         "n": S(1_000_000, 100_000, "steps each generator makes"),
@@ -216,7 +216,7 @@ SIZES: dict[str, dict[str, Size]] = {
         "timing_steps": S(100, 0, "steps timed per thread setting (0: not timed)"),
     },
     "bench.parallel": {
-        "n_train": S(12_800, 256, "training images (two epochs, global batch 128)"),
+        "n_train": S(6_400, 256, "training images (two epochs, global batch 128)"),
     },
 }
 del S
