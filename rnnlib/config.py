@@ -171,6 +171,12 @@ SIZES: dict[str, dict[str, Size]] = {
         "num_epochs": S(10, 1, "epochs of each recipe"),
         "timing_steps": S(50, 3, "training steps timed for each variant"),
     },
+    "10-data-parallel-tf": {
+        "n_train": S(6_400, 640, "training images of every run (two epochs each)"),
+    },
+    "10-data-parallel-torch": {
+        "n_train": S(6_400, 640, "training images of every run (two epochs each)"),
+    },
     "bench.data": {
         "n": S(1_000_000, 100_000, "steps each generator makes"),
     },
@@ -208,6 +214,9 @@ SIZES: dict[str, dict[str, Size]] = {
         "num_epochs": S(10, 1, "epochs of the one-cycle recipe"),
         "num_seeds": S(3, 1, "seeds (weights and batch order) per framework"),
         "timing_steps": S(100, 0, "steps timed per thread setting (0: not timed)"),
+    },
+    "bench.parallel": {
+        "n_train": S(6_400, 256, "training images (two epochs, global batch 128)"),
     },
 }
 del S

@@ -128,6 +128,31 @@ def test_mnist_benchmark_prints_its_keys():
     assert "TensorFlow, seed 0" in result.stdout and "PyTorch, seed 0" in result.stdout
 
 
+@pytest.mark.skipif(
+    not os.environ.get("RNNLIB_DATA"), reason="no offline MNIST copy (RNNLIB_DATA)"
+)
+def test_parallel_benchmark_prints_its_keys():
+    result = run_bench("parallel")
+    assert result.returncode == 0, result.stderr
+    pairs = last_line_pairs(result.stdout)
+    keys = result.stdout.strip().splitlines()[-1].split()[:6]
+    assert [key.split("=")[0] for key in keys] == [
+        "torch_ddp_param_max_diff",
+        "tf_mwms_param_max_diff",
+        "torch_1proc_samples_per_s",
+        "torch_2proc_samples_per_s",
+        "tf_1proc_samples_per_s",
+        "tf_2proc_samples_per_s",
+    ]
+    # Data parallelism is exact: equal ranks, one process's parameters to rounding.
+    assert float(pairs["torch_rank_max_diff"]) == float(pairs["tf_rank_max_diff"]) == 0
+    assert float(pairs["torch_ddp_param_max_diff"]) < 1e-9  # float64
+    assert float(pairs["tf_mwms_param_max_diff"]) < 1e-9
+    assert float(pairs["torch_float32_param_max_diff"]) < 1e-4
+    assert pairs["size"] == "quick" and pairs["num_workers"] == "2"
+    assert "PyTorch DDP" in result.stdout
+
+
 def test_unknown_benchmark_is_named():
     result = run_bench("nope")
     assert result.returncode != 0 and "unknown benchmark 'nope'" in result.stderr

@@ -39,6 +39,11 @@ BENCHMARKS = {
         "mnist",
         "LSTM on MNIST, one-cycle recipe, TF and PyTorch, 3 seeds; thread settings",
     ),
+    "parallel": (
+        "parallel",
+        "data-parallel MNIST LSTM: DDP and MultiWorkerMirroredStrategy against one "
+        "process; samples/s for 1 and 2 processes",
+    ),
 }
 
 

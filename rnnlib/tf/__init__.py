@@ -14,6 +14,9 @@
 - ``classify``: training a classifier with a recipe of ``rnnlib.recipes``; its logits.
 - ``gradients``: state Jacobians by autograd, the gradient that reaches k steps
   back, gradient norms and clipping by global norm.
+- ``parallel`` (imported on its own, ``python -m`` runs it): data-parallel training
+  of the MNIST model (``MultiWorkerMirroredStrategy`` with ``TF_CONFIG``), and the
+  one-process run it must equal.
 
 Importing it sets TensorFlow's logging environment first (``rnnlib._env``), so import
 ``rnnlib.tf`` before ``tensorflow`` to keep TensorFlow's start-up lines off a notebook.

@@ -14,6 +14,9 @@
 - ``classify``: training a classifier with a recipe of ``rnnlib.recipes``; its logits.
 - ``gradients``: state Jacobians by autograd, the gradient that reaches k steps
   back, gradient norms and clipping by global norm.
+- ``parallel`` (imported on its own, ``python -m`` runs it): data-parallel training
+  of the MNIST model (DistributedDataParallel under ``torchrun``), and the
+  one-process run it must equal.
 """
 
 from rnnlib.torch.cells import (

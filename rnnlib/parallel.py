@@ -1,0 +1,242 @@
+"""What data-parallel training needs besides a framework: the worker script's options,
+starting worker processes on this machine, and reading back what each rank wrote.
+
+The data-parallel chapter trains the MNIST LSTM with PyTorch's DistributedDataParallel
+(``rnnlib.torch.parallel``) and TensorFlow's MultiWorkerMirroredStrategy
+(``rnnlib.tf.parallel``). Both worker scripts take the same options (``worker_parser``),
+train the MNIST chapter's model from ``rnnlib.numpy.lstm_stack.init_params`` with the
+one-cycle recipe at a *global* batch size split evenly over the workers, and write what
+they end with into a folder: every rank its parameters (``rank{r}.npz``) and timings
+(``rank{r}.json``), and rank 0 alone its log and a checkpoint. Workers talk over the
+loopback interface (127.0.0.1) only. NumPy and the standard library only.
+"""
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from rnnlib import recipes
+from rnnlib._checks import check_int
+from rnnlib.data import mnist
+
+VALIDATION = 5000  # the first training images, left out as on the MNIST pages
+HOST = "127.0.0.1"  # every worker listens on the loopback interface only
+
+
+class Run(NamedTuple):
+    """What one launch of the workers produced, read back from its folder."""
+
+    command: str  # the command line that started the workers (the first, for TF)
+    num_workers: int
+    params: list[dict]  # one dict of NumPy arrays per rank, lstm_stack names
+    step_loss: np.ndarray  # (num_steps,) rank 0's loss of every step (its own shard)
+    step_seconds: np.ndarray  # (num_steps,) rank 0's wall time of every step
+    seconds_per_step: float  # median of step_seconds after the first step
+    samples_per_s: float  # global batch size / seconds_per_step
+    allreduce_seconds: float  # one all-reduce of every gradient, alone; NaN for 1 rank
+    log: str  # what rank 0 printed
+    out: Path  # the folder the workers wrote into
+
+
+class Setting(NamedTuple):
+    """How one run trains."""
+
+    hand_rolled: bool  # gradients averaged by hand with all_reduce, no broadcast
+    set_epoch: bool  # a new data order every epoch (the bug: epoch 0's every epoch)
+    same_init: bool  # every rank starts from the same weights (the bug: seed + rank)
+    dtype: str  # "float64" shows exactness; "float32" is how the MNIST pages train
+
+
+#: The runs a worker script knows, by name.
+RUNS = {
+    "correct": Setting(False, True, True, "float64"),
+    "float32": Setting(False, True, True, "float32"),
+    "no-set-epoch": Setting(False, False, True, "float64"),
+    "per-rank-init": Setting(False, True, False, "float64"),
+    "hand-rolled": Setting(True, True, True, "float64"),
+    "hand-rolled-per-rank-init": Setting(True, True, False, "float64"),
+}
+
+
+def worker_parser(prog: str) -> argparse.ArgumentParser:
+    """The worker script's options, the same for both frameworks."""
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
+    parser.add_argument("--out", required=True, help="folder the ranks write into")
+    parser.add_argument("--n-train", type=int, default=55_000, help="training images")
+    parser.add_argument("--num-epochs", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=128, help="global batch")
+    parser.add_argument("--seed", type=int, default=0, help="weights and data order")
+    parser.add_argument("--threads", type=int, default=1, help="threads per process")
+    parser.add_argument(
+        "--runs",
+        default="correct",
+        help=f"comma-separated runs, one after the other, of {', '.join(RUNS)}",
+    )
+    return parser
+
+
+def check_runs(runs, known) -> list[str]:
+    """The run names as a list; ValueError naming one this framework does not know."""
+    names = runs.split(",") if isinstance(runs, str) else list(runs)
+    unknown = [name for name in names if name not in known]
+    if unknown or not names:
+        raise ValueError(f"runs must be names of {sorted(known)}, got {runs!r}")
+    return names
+
+
+def recipe(batch_size: int, num_epochs: int) -> recipes.Recipe:
+    """The MNIST chapter's one-cycle recipe at this global batch size, without clipping:
+    Keras clips each replica's gradients before it sums them, which one process on the
+    combined batch does not, so a clipped run could not match it in TensorFlow."""
+    return recipes.ONE_CYCLE._replace(
+        batch_size=batch_size, num_epochs=num_epochs, clip_norm=None
+    )
+
+
+def check_options(num_workers, n_train, num_epochs, batch_size) -> None:
+    """ValueError naming the first option that cannot work."""
+    check_int(num_workers, "num_workers")
+    check_int(n_train, "n_train")
+    check_int(num_epochs, "num_epochs")
+    check_int(batch_size, "batch_size")
+    if batch_size % num_workers:
+        raise ValueError(
+            f"batch_size (the global batch) must split evenly over num_workers="
+            f"{num_workers}; got batch_size={batch_size}"
+        )
+    if n_train < 2 * batch_size:
+        raise ValueError(
+            f"n_train must hold at least two global batches of {batch_size} (the "
+            f"one-cycle schedule needs steps to warm up); got n_train={n_train}"
+        )
+
+
+def worker_flags(n_train, num_epochs, batch_size, seed, threads, runs) -> list[str]:
+    """The worker script's command-line flags for these settings."""
+    return [
+        f"--n-train={n_train}",
+        f"--num-epochs={num_epochs}",
+        f"--batch-size={batch_size}",
+        f"--seed={seed}",
+        f"--threads={threads}",
+        f"--runs={','.join(runs)}",
+    ]
+
+
+def load_train(n_train: int) -> tuple[np.ndarray, np.ndarray]:
+    """The training images after the validation ones, as the MNIST pages use them: x
+    (n_train, 28, 28) float32 in [0, 1], y (n_train,) int64."""
+    images, labels = mnist.load("train")
+    if n_train > len(images) - VALIDATION:
+        raise ValueError(
+            f"n_train must be at most {len(images) - VALIDATION}, got {n_train}"
+        )
+    x = mnist.as_sequences(images[VALIDATION : VALIDATION + n_train])
+    return x, labels[VALIDATION : VALIDATION + n_train].astype(np.int64)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def loopback_env() -> dict[str, str]:
+    """Environment that keeps gloo on the loopback interface (it otherwise uses the
+    address the host name resolves to), and one thread per OpenMP pool."""
+    names = [name for _, name in socket.if_nameindex()]
+    loop = next((n for n in names if n in ("lo", "lo0")), None)
+    env = {"OMP_NUM_THREADS": "1", "RNNLIB_PROGRESS": "0"}
+    if loop is not None:
+        env["GLOO_SOCKET_IFNAME"] = loop
+    return env
+
+
+def run_processes(commands, envs, *, timeout=1200.0) -> list[str]:
+    """Start one process per command (``envs``: extra variables for each), wait for all,
+    return their stdout; RuntimeError with the end of stderr if any fails."""
+    processes = []
+    for command, extra in zip(commands, envs, strict=True):
+        env = dict(os.environ, **extra)
+        processes.append(
+            subprocess.Popen(
+                command,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    outputs, failures = [], []
+    for rank, process in enumerate(processes):
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            for other in processes:
+                other.kill()
+            raise RuntimeError(f"worker {rank} ran longer than {timeout} s") from None
+        outputs.append(out)
+        if process.returncode != 0:
+            failures.append(f"process {rank} exited with {process.returncode}:\n{err}")
+    if failures:
+        raise RuntimeError("\n".join(f[-3000:] for f in failures))
+    return outputs
+
+
+def write_rank(out, rank, params, step_loss, step_seconds, allreduce_seconds) -> None:
+    """What every rank writes when it is done (called by the worker scripts)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    np.savez(out / f"rank{rank}.npz", **params)
+    stats = {
+        "step_loss": [float(v) for v in step_loss],
+        "step_seconds": [float(v) for v in step_seconds],
+        "allreduce_seconds": float(allreduce_seconds),
+    }
+    (out / f"rank{rank}.json").write_text(json.dumps(stats))
+
+
+def read_runs(out, runs, num_workers, batch_size, command, log) -> dict[str, Run]:
+    """Each run's Run, from what the workers left in ``out/NAME``; ``log`` is what rank
+    0 printed, its lines prefixed with the run's name in brackets."""
+    found = {}
+    for name in runs:
+        folder = Path(out) / name
+        params = []
+        for rank in range(num_workers):
+            with np.load(folder / f"rank{rank}.npz") as saved:
+                params.append({key: saved[key] for key in saved.files})
+        stats = json.loads((folder / "rank0.json").read_text())
+        seconds = np.array(stats["step_seconds"])
+        per_step = float(np.median(seconds[1:] if len(seconds) > 1 else seconds))
+        prefix = f"[{name}] "
+        lines = [line for line in log.splitlines() if line.startswith(prefix)]
+        found[name] = Run(
+            command=command,
+            num_workers=num_workers,
+            params=params,
+            step_loss=np.array(stats["step_loss"]),
+            step_seconds=seconds,
+            seconds_per_step=per_step,
+            samples_per_s=batch_size / per_step,
+            allreduce_seconds=stats["allreduce_seconds"],
+            log="\n".join(line[len(prefix) :] for line in lines),
+            out=folder,
+        )
+    return found
+
+
+def max_param_diff(a: dict, b: dict) -> float:
+    """The largest absolute difference between two parameter dicts of the same names."""
+    if set(a) != set(b):
+        raise ValueError(
+            f"a and b must hold the same parameters; got {sorted(a)} and {sorted(b)}"
+        )
+    return max(float(np.max(np.abs(a[k] - b[k]))) for k in a)
