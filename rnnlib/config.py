@@ -58,6 +58,49 @@ class Size(NamedTuple):
 
 
 S = Size
+# Twin TF and PyTorch pages read one entry: the same inputs in both frameworks.
+_HAND_ROLLED_CELL = {
+    "n": S(1_000_000, 100_000, "training steps of the main run"),
+    "num_epochs": S(3, 2, "epochs of the main run"),
+    "every": S(100, 10, "windows per point of a learning curve"),
+    "n_heldout": S(100_000, 20_000, "held-out steps every model is scored on"),
+    "n_sweep": S(50_000, 10_000, "training steps of each run of the sweep"),
+    "every_sweep": S(25, 5, "windows per point of the sweep's curves"),
+    "seeds": S(3, 1, "seeds (weights and data) per setting of the sweep"),
+}
+
+_GRADIENTS = {
+    "num_seeds": S(3, 1, "seeds of every curve and every trained model"),
+    "num_rows": S(100, 10, "rows of echo inputs a Jacobian norm is averaged over"),
+    "n_train": S(500_000, 20_000, "training steps of each trained cell"),
+    "n_explode": S(100_000, 10_000, "training steps of each exploding run"),
+}
+
+_SEQUENCES = {
+    "n_train": S(1_000_000, 200_000, "echo steps the GRU and LSTM train on"),
+    "num_epochs": S(3, 2, "echo epochs, the last at a tenth of the learning rate"),
+    "n_heldout": S(1_000_000, 50_000, "held-out echo steps"),
+    "every": S(50, 5, "windows per point of an echo learning curve"),
+    "n_clip": S(200_000, 60_000, "echo steps of each gradient-clipping run"),
+    "n_rules": S(20_000, 4_000, "training sequences of the classification task"),
+    "rules_batch": S(64, 16, "minibatch of the classification task"),
+    "n_test": S(10_000, 2_000, "test sequences of each variable-length task"),
+    "n_segments": S(3_000, 1_000, "training stretches of the labelling task"),
+    "segment_seeds": S(2, 1, "seeds of each labelling run"),
+}
+
+_MNIST_LSTM = {
+    "n_train": S(55_000, 2_000, "training images (the first 5,000 are validation)"),
+    "n_val": S(5_000, 500, "validation images, scored after every epoch"),
+    "n_test": S(10_000, 1_000, "test images scored"),
+    "num_epochs": S(10, 1, "epochs of each recipe"),
+    "timing_steps": S(50, 3, "training steps timed for each variant"),
+}
+
+_DATA_PARALLEL = {
+    "n_train": S(6_400, 640, "training images of every run (two epochs each)"),
+}
+
 #: page or benchmark -> setting -> Size. Settings that do not change with the size stay
 #: in the pages: this table holds only what the quick switch changes.
 SIZES: dict[str, dict[str, Size]] = {
@@ -82,24 +125,8 @@ SIZES: dict[str, dict[str, Size]] = {
         "every_short": S(250, 100, "windows per point in the exercises' curves"),
         "seeds": S(3, 2, "seeds (weights and data) per setting in the exercises"),
     },
-    "03-hand-rolled-cell-tf": {
-        "n": S(1_000_000, 100_000, "training steps of the main run"),
-        "num_epochs": S(3, 2, "epochs of the main run"),
-        "every": S(100, 10, "windows per point of a learning curve"),
-        "n_heldout": S(100_000, 20_000, "held-out steps every model is scored on"),
-        "n_sweep": S(50_000, 10_000, "training steps of each run of the sweep"),
-        "every_sweep": S(25, 5, "windows per point of the sweep's curves"),
-        "seeds": S(3, 1, "seeds (weights and data) per setting of the sweep"),
-    },
-    "03-hand-rolled-cell-torch": {
-        "n": S(1_000_000, 100_000, "training steps of the main run"),
-        "num_epochs": S(3, 2, "epochs of the main run"),
-        "every": S(100, 10, "windows per point of a learning curve"),
-        "n_heldout": S(100_000, 20_000, "held-out steps every model is scored on"),
-        "n_sweep": S(50_000, 10_000, "training steps of each run of the sweep"),
-        "every_sweep": S(25, 5, "windows per point of the sweep's curves"),
-        "seeds": S(3, 1, "seeds (weights and data) per setting of the sweep"),
-    },
+    "03-hand-rolled-cell-tf": _HAND_ROLLED_CELL,
+    "03-hand-rolled-cell-torch": _HAND_ROLLED_CELL,
     "04-unrolling-tf": {
         "longest": S(200, 50, "longest num_steps measured (of 10, 50, 100, 200)"),
         "repeats": S(30, 5, "timed training steps per variant and num_steps"),
@@ -121,62 +148,14 @@ SIZES: dict[str, dict[str, Size]] = {
         "n_train": S(1_000_000, 50_000, "training steps of each trained cell"),
         "n_explode": S(100_000, 10_000, "training steps of each exploding run"),
     },
-    "06-gradients-tf": {
-        "num_seeds": S(3, 1, "seeds of every curve and every trained model"),
-        "num_rows": S(100, 10, "rows of echo inputs a Jacobian norm is averaged over"),
-        "n_train": S(500_000, 20_000, "training steps of each trained cell"),
-        "n_explode": S(100_000, 10_000, "training steps of each exploding run"),
-    },
-    "06-gradients-torch": {
-        "num_seeds": S(3, 1, "seeds of every curve and every trained model"),
-        "num_rows": S(100, 10, "rows of echo inputs a Jacobian norm is averaged over"),
-        "n_train": S(500_000, 20_000, "training steps of each trained cell"),
-        "n_explode": S(100_000, 10_000, "training steps of each exploding run"),
-    },
-    "07-sequences-tf": {
-        "n_train": S(1_000_000, 200_000, "echo steps the GRU and LSTM train on"),
-        "num_epochs": S(3, 2, "echo epochs, the last at a tenth of the learning rate"),
-        "n_heldout": S(1_000_000, 50_000, "held-out echo steps"),
-        "every": S(50, 5, "windows per point of an echo learning curve"),
-        "n_clip": S(200_000, 60_000, "echo steps of each gradient-clipping run"),
-        "n_rules": S(20_000, 4_000, "training sequences of the classification task"),
-        "rules_batch": S(64, 16, "minibatch of the classification task"),
-        "n_test": S(10_000, 2_000, "test sequences of each variable-length task"),
-        "n_segments": S(3_000, 1_000, "training stretches of the labelling task"),
-        "segment_seeds": S(2, 1, "seeds of each labelling run"),
-    },
-    "07-sequences-torch": {
-        "n_train": S(1_000_000, 200_000, "echo steps the GRU and LSTM train on"),
-        "num_epochs": S(3, 2, "echo epochs, the last at a tenth of the learning rate"),
-        "n_heldout": S(1_000_000, 50_000, "held-out echo steps"),
-        "every": S(50, 5, "windows per point of an echo learning curve"),
-        "n_clip": S(200_000, 60_000, "echo steps of each gradient-clipping run"),
-        "n_rules": S(20_000, 4_000, "training sequences of the classification task"),
-        "rules_batch": S(64, 16, "minibatch of the classification task"),
-        "n_test": S(10_000, 2_000, "test sequences of each variable-length task"),
-        "n_segments": S(3_000, 1_000, "training stretches of the labelling task"),
-        "segment_seeds": S(2, 1, "seeds of each labelling run"),
-    },
-    "09-mnist-lstm-tf": {
-        "n_train": S(55_000, 2_000, "training images (the first 5,000 are validation)"),
-        "n_val": S(5_000, 500, "validation images, scored after every epoch"),
-        "n_test": S(10_000, 1_000, "test images scored"),
-        "num_epochs": S(10, 1, "epochs of each recipe"),
-        "timing_steps": S(50, 3, "training steps timed for each variant"),
-    },
-    "09-mnist-lstm-torch": {
-        "n_train": S(55_000, 2_000, "training images (the first 5,000 are validation)"),
-        "n_val": S(5_000, 500, "validation images, scored after every epoch"),
-        "n_test": S(10_000, 1_000, "test images scored"),
-        "num_epochs": S(10, 1, "epochs of each recipe"),
-        "timing_steps": S(50, 3, "training steps timed for each variant"),
-    },
-    "10-data-parallel-tf": {
-        "n_train": S(6_400, 640, "training images of every run (two epochs each)"),
-    },
-    "10-data-parallel-torch": {
-        "n_train": S(6_400, 640, "training images of every run (two epochs each)"),
-    },
+    "06-gradients-tf": _GRADIENTS,
+    "06-gradients-torch": _GRADIENTS,
+    "07-sequences-tf": _SEQUENCES,
+    "07-sequences-torch": _SEQUENCES,
+    "09-mnist-lstm-tf": _MNIST_LSTM,
+    "09-mnist-lstm-torch": _MNIST_LSTM,
+    "10-data-parallel-tf": _DATA_PARALLEL,
+    "10-data-parallel-torch": _DATA_PARALLEL,
     "bench.data": {
         "n": S(1_000_000, 100_000, "steps each generator makes"),
     },
