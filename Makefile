@@ -11,8 +11,9 @@ STAMP := $(VENV)/.installed
 JOBS ?= 2
 # `make verify PAGES="03-hand-rolled-cell-tf"` checks only these pages
 PAGES ?=
-# The pages that are notebooks (they have a kernel); the rest of book/ is prose.
-NOTEBOOK_PAGES = $(shell grep -l '^kernelspec:' book/*.md)
+# The notebook pages jupytext pairs with notebooks/ (_ext/unrolled/pages.py says which pages
+# are notebooks); tools/twins.py writes the twin pages and their notebooks from book/twins/.
+HAND_WRITTEN_PAGES = $(shell PYTHONPATH=_ext $(BIN)/python -m unrolled.pages hand-written)
 LINTED = rnnlib tests tools _ext notebooks
 
 .PHONY: book test look lint verify student lab sync format lock clean publish release
@@ -56,13 +57,18 @@ publish: book
 	$(BIN)/ghp-import --no-jekyll --push --force --branch gh-pages \
 		--message "Publish the book built from $$(git rev-parse --short HEAD)" _build/html
 
+# The twin pages from their sources (book/twins/), then jupytext for the other notebook pages.
 sync: $(STAMP)
-	$(BIN)/jupytext --sync $(NOTEBOOK_PAGES)
+	$(BIN)/python tools/twins.py
+	$(BIN)/jupytext --sync $(HAND_WRITTEN_PAGES)
 
-# ruff formats the notebooks' code; jupytext carries it back into book/.
+# ruff formats the code: the twin sources' cells, the notebooks (jupytext carries them back
+# into book/), rnnlib and the rest; then the twin pages are written again.
 format: $(STAMP) sync
+	$(BIN)/python tools/twins.py --format
 	$(BIN)/ruff format $(LINTED)
-	sleep 1 && $(BIN)/jupytext --sync $(NOTEBOOK_PAGES)
+	sleep 1 && $(BIN)/jupytext --sync $(HAND_WRITTEN_PAGES)
+	$(BIN)/python tools/twins.py
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Unrolled needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.12 ...")'

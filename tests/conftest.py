@@ -13,31 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from nbrecord import EXECUTED, QUICK_BUILD
+from unrolled.pages import notebook_pages, toc_pages  # noqa: F401 (the one list)
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def toc_pages() -> list[str]:
-    """Every page in _toc.yml, as docnames like 'book/01-echo-task', in order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]]
-    for part in toc.get("parts", []):
-        for chapter in part["chapters"]:
-            pages += [chapter["file"]] + [
-                section["file"] for section in chapter.get("sections", [])
-            ]
-    return pages
-
-
-def notebook_pages() -> list[Path]:
-    """The book/*.md files that are notebooks (they name a kernel)."""
-    return sorted(
-        p
-        for p in (ROOT / "book").glob("*.md")
-        if "\nkernelspec:" in p.read_text().split("\n---", 2)[0]
-    )
 
 
 # ---------------------------------------------------------------- the quick book

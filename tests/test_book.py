@@ -245,36 +245,6 @@ def test_twin_pages_give_the_same_exercise_the_same_number(built_site, tf, torch
         )
 
 
-# Remove an entry when the page authors give the twins the same exercises.
-TWIN_EXERCISE_COUNTS_DIFFER: dict[str, str] = {}
-
-
-@pytest.mark.parametrize(
-    "tf,torch",
-    [
-        pytest.param(
-            tf,
-            torch,
-            id=tf.removesuffix("-tf"),
-            marks=pytest.mark.xfail(
-                strict=True, reason=TWIN_EXERCISE_COUNTS_DIFFER[tf.removesuffix("-tf")]
-            ),
-        )
-        if tf.removesuffix("-tf") in TWIN_EXERCISE_COUNTS_DIFFER
-        else pytest.param(tf, torch, id=tf.removesuffix("-tf"))
-        for tf, torch in TWINS
-    ],
-)
-def test_twin_pages_have_as_many_exercises(built_site, tf, torch):
-    counts = {
-        stem: len(exercises(built_site / "book" / f"{stem}.html"))
-        for stem in (tf, torch)
-    }
-    assert len(set(counts.values())) == 1, (
-        f"twins have the same exercises, numbered alike: {counts}"
-    )
-
-
 @pytest.mark.parametrize("page", CHAPTER_PAGES, ids=lambda p: p.stem)
 def test_references_to_exercises_show_their_numbers(built_site, page):
     """Solution titles and {ref}/{numref} links that name an exercise by number name the

@@ -54,10 +54,6 @@ def test_notebooks_have_a_source_and_no_outputs(paired):
 #: map runs TF1 code next to its TensorFlow 2 and PyTorch equivalents; chapter 8 shows
 #: both frameworks compute the same embedding, side by side.
 BOTH_FRAMEWORKS = {"results", "tf1-map", "08-embedding"}
-#: Framework pages without a twin in the other framework, on purpose: chapter 5 compares
-#: two styles of truncated backprop, which do not depend on the framework, in PyTorch
-#: only (rnnlib.tf.truncation holds the same functions, tested against PyTorch's).
-WITHOUT_TWIN = {"05-truncated-backprop-torch"}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
@@ -72,27 +68,6 @@ def test_framework_imports_stay_on_framework_pages(page):
     elif page.stem not in BOTH_FRAMEWORKS:
         assert not (imports_tf or imports_torch), (
             f"{page.name} is framework-free and must not import a framework"
-        )
-
-
-def test_framework_twins_have_the_same_headings():
-    def headings(path):
-        out, fence = [], False
-        for line in path.read_text().splitlines():
-            if line.startswith("```"):
-                fence = not fence
-            elif not fence and line.startswith(("## ", "### ")):
-                out.append(line.strip())
-        return out
-
-    for tf_page in (ROOT / "book").glob("*-tf.md"):
-        torch_page = tf_page.with_name(tf_page.name.replace("-tf.md", "-torch.md"))
-        assert torch_page.exists(), f"{tf_page.name} has no PyTorch twin"
-        assert headings(tf_page) == headings(torch_page)
-    for torch_page in (ROOT / "book").glob("*-torch.md"):
-        tf_page = torch_page.with_name(torch_page.name.replace("-torch.md", "-tf.md"))
-        assert tf_page.exists() != (torch_page.stem in WITHOUT_TWIN), (
-            f"{torch_page.name}: a TensorFlow twin, or a place in WITHOUT_TWIN"
         )
 
 

@@ -26,20 +26,15 @@ from nbclient.exceptions import CellExecutionError
 
 import nbcache
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
+from unrolled.pages import notebook_pages  # noqa: E402
+
 ROOT = nbcache.ROOT
 RECORDS = ROOT / "_build" / "verified"
 CACHE = (
     ROOT / "_build" / ".jupyter_cache"
 )  # where `make book` (outdir _build/html) looks
 RUNTIMES = ROOT / "results" / "runtimes.json"
-
-
-def notebook_pages() -> list[Path]:
-    return sorted(
-        p
-        for p in (ROOT / "book").glob("*.md")
-        if "\nkernelspec:" in p.read_text().split("\n---", 2)[0]
-    )
 
 
 def execute(page: Path) -> tuple[float, str | None]:

@@ -30,7 +30,8 @@ from typing import NamedTuple
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[2]
+from unrolled.pages import ROOT, notebook_pages, toc_pages
+
 CHECK_TAG = "check"
 EXERCISE = re.compile(
     r"^(`{3,})\{exercise\}[^\n]*\n(?::[^\n]*\n)*?:label:\s*(\S+)", re.M
@@ -98,16 +99,9 @@ def numbers(pages: list[Path]) -> dict[str, dict[str, str]]:
 
 def book_pages() -> list[Path]:
     """The notebook pages of the book in table-of-contents order."""
-    import yaml
-
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    names = [toc["root"]]
-    for part in toc.get("parts", []):
-        for chapter in part["chapters"]:
-            names += [chapter["file"]] + [
-                s["file"] for s in chapter.get("sections", [])
-            ]
-    return [ROOT / f"{name}.md" for name in names if (ROOT / f"{name}.md").exists()]
+    notebooks = set(notebook_pages(ROOT))
+    pages = [ROOT / f"{name}.md" for name in toc_pages(ROOT)]
+    return [page for page in pages if page in notebooks]
 
 
 def exercises(notebook, page_numbers: dict[str, str]) -> list[Exercise]:

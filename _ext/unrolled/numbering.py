@@ -10,8 +10,9 @@ rewrites them:
   contents.
 - Framework twins, ``NN-slug-tf`` and ``NN-slug-torch``, come next and share their
   numbers: the i-th exercise (or figure) of the TensorFlow page has the number of the
-  i-th of the PyTorch page. If one twin has more, its extra ones continue the sequence
-  on that page only (a test insists that twins have as many exercises as each other).
+  i-th of the PyTorch page. Both are written from one source (``tools/twins.py``), so
+  they have the same exercises; where one has more figures, its extra ones continue the
+  sequence on that page only.
 - Pages outside the chapters (intro, instructors, ...) are numbered 1, 2, ... among
   themselves.
 
