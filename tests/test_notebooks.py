@@ -53,7 +53,7 @@ def test_notebooks_have_a_source_and_no_outputs(paired):
 #: Pages that import both frameworks: the results page shows every benchmark; the TF1
 #: map runs TF1 code next to its TensorFlow 2 and PyTorch equivalents; chapter 8 shows
 #: both frameworks compute the same embedding, side by side.
-BOTH_FRAMEWORKS = {"results", "tf1-map", "08-embedding"}
+BOTH_FRAMEWORKS = {"results", "tf1-map", "09-embedding"}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
