@@ -191,11 +191,16 @@ SIZES: dict[str, dict[str, Size]] = {
         "n_train": S(55_000, 1_024, "training images"),
         "n_test": S(10_000, 500, "test images scored"),
         "num_epochs": S(10, 1, "epochs of the one-cycle recipe"),
-        "num_seeds": S(3, 1, "seeds (weights and batch order) per framework"),
+        "num_seeds": S(
+            3, 1, "seeds (weights and batch order) per framework and recipe"
+        ),
         "timing_steps": S(100, 0, "steps timed per thread setting (0: not timed)"),
+        "timing_repeats": S(5, 5, "processes per setting, the settings taking turns"),
     },
     "bench.parallel": {
         "n_train": S(6_400, 256, "training images (two epochs, global batch 128)"),
+        "timing_repeats": S(7, 5, "timed blocks of one worker and of all, each"),
+        "timing_steps": S(20, 2, "training steps in each timed block"),
     },
 }
 del S

@@ -7,8 +7,10 @@ The data-parallel chapter trains the MNIST LSTM with PyTorch's DistributedDataPa
 train the MNIST chapter's model from ``rnnlib.numpy.lstm_stack.init_params`` with the
 one-cycle recipe at a *global* batch size split evenly over the workers, and write what
 they end with into a folder: every rank its parameters (``rank{r}.npz``) and timings
-(``rank{r}.json``), and rank 0 alone its log and a checkpoint. Workers talk over the
-loopback interface (127.0.0.1) only. NumPy and the standard library only.
+(``rank{r}.json``), and rank 0 its log, a checkpoint and, when asked, the speed of one
+worker against all of them (``rnnlib.timing``'s protocol) and the test images the
+workers scored together. Workers talk over the loopback interface (127.0.0.1) only.
+NumPy and the standard library only.
 """
 
 import argparse
@@ -24,24 +26,29 @@ import numpy as np
 from rnnlib import recipes
 from rnnlib._checks import check_int
 from rnnlib.data import mnist
+from rnnlib.timing import MIN_REPEATS, Timing
 
 VALIDATION = 5000  # the first training images, left out as on the MNIST pages
 HOST = "127.0.0.1"  # every worker listens on the loopback interface only
+ONE, ALL = "one worker", "all workers"  # the two candidates of the speed comparison
 
 
 class Run(NamedTuple):
-    """What one launch of the workers produced, read back from its folder."""
+    """What one run of a launch produced, read back from its folder."""
 
     command: str  # the command line that started the workers (the first, for TF)
     num_workers: int
     params: list[dict]  # one dict of NumPy arrays per rank, lstm_stack names
     step_loss: np.ndarray  # (num_steps,) rank 0's loss of every step (its own shard)
     step_seconds: np.ndarray  # (num_steps,) rank 0's wall time of every step
-    seconds_per_step: float  # median of step_seconds after the first step
-    samples_per_s: float  # global batch size / seconds_per_step
     allreduce_seconds: float  # one all-reduce of every gradient, alone; NaN for 1 rank
     log: str  # what rank 0 printed
     out: Path  # the folder the workers wrote into
+    timings: dict  # ONE and ALL -> Timing of `timed_steps` steps; empty if not timed
+    timed_steps: int  # training steps in each timed block (0: not timed)
+    correct: int  # test images the ranks classified right, summed (-1: not scored)
+    scored: int  # test images the ranks scored, summed over their shards
+    allreduces: int  # all-reduce calls rank 0 made during training (-1: not counted)
 
 
 class Setting(NamedTuple):
@@ -51,14 +58,19 @@ class Setting(NamedTuple):
     set_epoch: bool  # a new data order every epoch (the bug: epoch 0's every epoch)
     same_init: bool  # every rank starts from the same weights (the bug: seed + rank)
     dtype: str  # "float64" shows exactness; "float32" is how the MNIST pages train
+    accumulate: int = 1  # micro-batches whose gradients make one step
+    crash: bool = False  # the last rank fails once after the first epoch (restarts)
 
 
-#: The runs a worker script knows, by name.
+#: The runs a worker script knows, by name (TensorFlow knows those without "hand-rolled"
+#: and "restart": no all_reduce by hand, and no launcher that restarts workers).
 RUNS = {
     "correct": Setting(False, True, True, "float64"),
     "float32": Setting(False, True, True, "float32"),
     "no-set-epoch": Setting(False, False, True, "float64"),
     "per-rank-init": Setting(False, True, False, "float64"),
+    "accumulate": Setting(False, True, True, "float64", accumulate=2),
+    "restart": Setting(False, True, True, "float64", crash=True),
     "hand-rolled": Setting(True, True, True, "float64"),
     "hand-rolled-per-rank-init": Setting(True, True, False, "float64"),
 }
@@ -77,6 +89,17 @@ def worker_parser(prog: str) -> argparse.ArgumentParser:
         "--runs",
         default="correct",
         help=f"comma-separated runs, one after the other, of {', '.join(RUNS)}",
+    )
+    parser.add_argument(
+        "--timing-repeats",
+        type=int,
+        default=0,
+        help="after the run float32: blocks of one worker alone and of all workers, "
+        f"interleaved, each this many times (0: none, else at least {MIN_REPEATS})",
+    )
+    parser.add_argument("--timing-steps", type=int, default=10, help="steps a block")
+    parser.add_argument(
+        "--n-test", type=int, default=0, help="test images the first run scores"
     )
     return parser
 
@@ -99,12 +122,15 @@ def recipe(batch_size: int, num_epochs: int) -> recipes.Recipe:
     )
 
 
-def check_options(num_workers, n_train, num_epochs, batch_size) -> None:
+def check_options(
+    num_workers, n_train, num_epochs, batch_size, timing_repeats=0, n_test=0
+) -> None:
     """ValueError naming the first option that cannot work."""
     check_int(num_workers, "num_workers")
     check_int(n_train, "n_train")
     check_int(num_epochs, "num_epochs")
     check_int(batch_size, "batch_size")
+    check_int(n_test, "n_test", minimum=0)
     if batch_size % num_workers:
         raise ValueError(
             f"batch_size (the global batch) must split evenly over num_workers="
@@ -115,10 +141,18 @@ def check_options(num_workers, n_train, num_epochs, batch_size) -> None:
             f"n_train must hold at least two global batches of {batch_size} (the "
             f"one-cycle schedule needs steps to warm up); got n_train={n_train}"
         )
+    if timing_repeats and check_int(timing_repeats, "timing_repeats") < MIN_REPEATS:
+        raise ValueError(
+            f"timing_repeats must be 0 or at least {MIN_REPEATS} (the book's timing "
+            f"protocol), got {timing_repeats}"
+        )
 
 
-def worker_flags(n_train, num_epochs, batch_size, seed, threads, runs) -> list[str]:
-    """The worker script's command-line flags for these settings."""
+def worker_flags(
+    n_train, num_epochs, batch_size, seed, threads, runs, timing=(0, 10), n_test=0
+) -> list[str]:
+    """The worker script's command-line flags for these settings; ``timing`` is
+    (repeats, steps a block)."""
     return [
         f"--n-train={n_train}",
         f"--num-epochs={num_epochs}",
@@ -126,6 +160,9 @@ def worker_flags(n_train, num_epochs, batch_size, seed, threads, runs) -> list[s
         f"--seed={seed}",
         f"--threads={threads}",
         f"--runs={','.join(runs)}",
+        f"--timing-repeats={timing[0]}",
+        f"--timing-steps={timing[1]}",
+        f"--n-test={n_test}",
     ]
 
 
@@ -139,6 +176,32 @@ def load_train(n_train: int) -> tuple[np.ndarray, np.ndarray]:
         )
     x = mnist.as_sequences(images[VALIDATION : VALIDATION + n_train])
     return x, labels[VALIDATION : VALIDATION + n_train].astype(np.int64)
+
+
+def load_test(n_test: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first n_test test images, x (n_test, 28, 28) float32, y (n_test,) int64."""
+    images, labels = mnist.load("test")
+    check_int(n_test, "n_test")
+    if n_test > len(images):
+        raise ValueError(f"n_test must be at most {len(images)}, got {n_test}")
+    return mnist.as_sequences(images[:n_test]), labels[:n_test].astype(np.int64)
+
+
+def micro_batch_size(share: int, accumulate: int) -> int:
+    """The size of each of ``accumulate`` micro-batches of a rank's share of a step;
+    ValueError when they do not divide it."""
+    if share % accumulate:
+        raise ValueError(
+            f"a rank's share of the batch, {share}, must split into accumulate="
+            f"{accumulate} micro-batches of equal size"
+        )
+    return share // accumulate
+
+
+def shard(n: int, rank: int, world: int) -> slice:
+    """The examples rank ``rank`` of ``world`` scores: every world-th from rank on. The
+    shards cover all n exactly once, whether or not world divides n (no padding)."""
+    return slice(rank, n, world)
 
 
 def free_port() -> int:
@@ -190,20 +253,22 @@ def run_processes(commands, envs, *, timeout=1200.0) -> list[str]:
     return outputs
 
 
-def write_rank(out, rank, params, step_loss, step_seconds, allreduce_seconds) -> None:
-    """What every rank writes when it is done (called by the worker scripts)."""
+def write_rank(out, rank, params, step_loss, step_seconds, **extra) -> None:
+    """What every rank writes when it is done (called by the worker scripts); ``extra``
+    holds what the Run's other fields read, as JSON: allreduce_seconds, timings (name ->
+    list of seconds), timed_steps, correct, scored, allreduces."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     np.savez(out / f"rank{rank}.npz", **params)
     stats = {
         "step_loss": [float(v) for v in step_loss],
         "step_seconds": [float(v) for v in step_seconds],
-        "allreduce_seconds": float(allreduce_seconds),
+        **extra,
     }
     (out / f"rank{rank}.json").write_text(json.dumps(stats))
 
 
-def read_runs(out, runs, num_workers, batch_size, command, log) -> dict[str, Run]:
+def read_runs(out, runs, num_workers, command, log) -> dict[str, Run]:
     """Each run's Run, from what the workers left in ``out/NAME``; ``log`` is what rank
     0 printed, its lines prefixed with the run's name in brackets."""
     found = {}
@@ -214,8 +279,6 @@ def read_runs(out, runs, num_workers, batch_size, command, log) -> dict[str, Run
             with np.load(folder / f"rank{rank}.npz") as saved:
                 params.append({key: saved[key] for key in saved.files})
         stats = json.loads((folder / "rank0.json").read_text())
-        seconds = np.array(stats["step_seconds"])
-        per_step = float(np.median(seconds[1:] if len(seconds) > 1 else seconds))
         prefix = f"[{name}] "
         lines = [line for line in log.splitlines() if line.startswith(prefix)]
         found[name] = Run(
@@ -223,12 +286,15 @@ def read_runs(out, runs, num_workers, batch_size, command, log) -> dict[str, Run
             num_workers=num_workers,
             params=params,
             step_loss=np.array(stats["step_loss"]),
-            step_seconds=seconds,
-            seconds_per_step=per_step,
-            samples_per_s=batch_size / per_step,
-            allreduce_seconds=stats["allreduce_seconds"],
+            step_seconds=np.array(stats["step_seconds"]),
+            allreduce_seconds=float(stats.get("allreduce_seconds", float("nan"))),
             log="\n".join(line[len(prefix) :] for line in lines),
             out=folder,
+            timings={k: Timing(tuple(v)) for k, v in stats.get("timings", {}).items()},
+            timed_steps=int(stats.get("timed_steps", 0)),
+            correct=int(stats.get("correct", -1)),
+            scored=int(stats.get("scored", 0)),
+            allreduces=int(stats.get("allreduces", -1)),
         )
     return found
 

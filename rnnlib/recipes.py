@@ -1,13 +1,14 @@
 """Training recipes for a classifier, the same in every framework: the settings, the
 learning rate at every step, the order of the batches, and the loop over epochs.
 
-The MNIST chapter trains one model with two recipes. ``SEED_001`` is the original
-script's: Adam at a constant 0.01, batches of 64, 10 epochs. ``ONE_CYCLE`` is the better
-one for the same model and epochs: AdamW with a one-cycle learning rate (warm up to the
-peak over the first 30 % of the steps, then anneal to almost zero), weight decay 0.01,
-gradients clipped to norm 1.0, batches of 128. A framework supplies one function,
-``step(x_batch, y_batch, learning_rate) -> loss``; ``train_epochs`` feeds it the same
-batches in the same order in TensorFlow and PyTorch. NumPy and tqdm only.
+The MNIST chapter trains one model with two recipes. ``TF1_SCRIPT`` is the recipe of
+the TF1 script the chapter starts from: Adam at a constant 0.01, batches of 64, 10
+epochs. ``ONE_CYCLE`` is the better one for the same model and epochs: AdamW with a
+one-cycle learning rate (warm up to the peak over the first 30 % of the steps, then
+anneal to almost zero), weight decay 0.01, gradients clipped to norm 1.0, batches of
+128. A framework supplies one function, ``step(x_batch, y_batch, learning_rate) ->
+loss``; ``train_epochs`` feeds it the same batches in the same order in TensorFlow and
+PyTorch. NumPy and tqdm only.
 """
 
 import time
@@ -24,6 +25,7 @@ __all__ = [
     "ONE_CYCLE",
     "RECIPES",
     "SEED_001",
+    "TF1_SCRIPT",
     "History",
     "Recipe",
     "epoch_batches",
@@ -50,7 +52,8 @@ class Recipe(NamedTuple):
     epsilon: float = 1e-8  # Adam's, as TF1 and PyTorch default it (Keras: 1e-7)
 
 
-SEED_001 = Recipe("seed 001", "adam", 0.01, batch_size=64, num_epochs=10)
+TF1_SCRIPT = Recipe("TF1 script", "adam", 0.01, batch_size=64, num_epochs=10)
+SEED_001 = TF1_SCRIPT  # its earlier name
 ONE_CYCLE = Recipe(
     "one-cycle",
     "adamw",
@@ -61,7 +64,7 @@ ONE_CYCLE = Recipe(
     weight_decay=0.01,
     clip_norm=1.0,
 )
-RECIPES = {recipe.name: recipe for recipe in (SEED_001, ONE_CYCLE)}
+RECIPES = {recipe.name: recipe for recipe in (TF1_SCRIPT, ONE_CYCLE)}
 
 
 def learning_rates(recipe: Recipe, steps_per_epoch: int) -> np.ndarray:

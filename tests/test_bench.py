@@ -125,7 +125,13 @@ def test_mnist_benchmark_prints_its_keys():
     assert float(pairs["tf_test_acc"]) == pytest.approx(
         float(pairs["torch_test_acc"]), abs=0.02
     )
-    assert "TensorFlow, seed 0" in result.stdout and "PyTorch, seed 0" in result.stdout
+    # Both recipes, each seed in both frameworks: the TF1 script's recipe too.
+    assert float(pairs["tf_script_acc"]) == pytest.approx(
+        float(pairs["torch_script_acc"]), abs=0.02
+    )
+    for what in ("TensorFlow, one-cycle, seed 0", "PyTorch, TF1 script, seed 0"):
+        assert what in result.stdout
+    assert "timing_repeats" not in pairs  # the quick size times nothing
 
 
 @pytest.mark.skipif(
@@ -151,6 +157,15 @@ def test_parallel_benchmark_prints_its_keys():
     assert float(pairs["torch_float32_param_max_diff"]) < 1e-4
     assert pairs["size"] == "quick" and pairs["num_workers"] == "2"
     assert "PyTorch DDP" in result.stdout
+    # The speed follows the timing protocol: a range around each median, and a
+    # verdict word (never "faster" where the ranges overlap).
+    for fw in ("torch", "tf"):
+        for which in ("1proc", "2proc"):
+            low = float(pairs[f"{fw}_{which}_samples_per_s_min"])
+            high = float(pairs[f"{fw}_{which}_samples_per_s_max"])
+            assert low <= float(pairs[f"{fw}_{which}_samples_per_s"]) <= high
+        assert pairs[f"{fw}_verdict"] in ("faster", "slower", "no_clear_difference")
+    assert pairs["timing_repeats"] == "5"
 
 
 def test_unknown_benchmark_is_named():

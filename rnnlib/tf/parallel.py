@@ -7,15 +7,17 @@ starts it once per worker, each with a ``TF_CONFIG`` that lists every worker's a
 the strategy's scope (its variables are mirrored: created from the chief's initial
 values), reads its shard of every global batch through a dataset the strategy
 distributes, and ``apply_gradients`` sums the gradients over all replicas before it
-steps. Some runs break one thing on purpose (``rnnlib.parallel.RUNS``).
-``train_single`` trains one process on the combined batches, in the same order
-(``combined_batches``), to check against. The same options and public names as
-``rnnlib.torch.parallel``.
+steps. Some runs break one thing on purpose, or accumulate micro-batches
+(``rnnlib.parallel.RUNS``). ``train_single`` trains one process on the combined
+batches, in the same order (``combined_batches``), to check against; ``count_correct``
+scores a model on a set, as every worker scores its shard of the test set. The same
+options and public names as ``rnnlib.torch.parallel``.
 """
 
 import json
 import os
 import shlex
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -24,7 +26,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from rnnlib import parallel, recipes
+from rnnlib import parallel, recipes, timing
 from rnnlib.numpy import lstm_stack
 from rnnlib.tf.classify import classifier_optimizer, make_classifier_step
 from rnnlib.tf.models import MnistLSTM
@@ -32,6 +34,7 @@ from rnnlib.tf.models import MnistLSTM
 __all__ = [
     "RUNS",
     "combined_batches",
+    "count_correct",
     "launch",
     "main",
     "train_rank",
@@ -39,7 +42,9 @@ __all__ = [
     "worker",
 ]
 
-RUNS = ("correct", "float32", "no-set-epoch", "per-rank-init")  # no hand-rolled ones
+#: no hand-rolled runs (Keras all-reduces in apply_gradients), and no restart: no
+#: launcher restarts TensorFlow's workers (a cluster manager does)
+RUNS = ("correct", "float32", "no-set-epoch", "per-rank-init", "accumulate")
 ALLREDUCE_REPEATS = 20  # all-reduces timed, after training, for the communication share
 
 
@@ -98,15 +103,22 @@ def train_single(
     return model, np.array(seconds)
 
 
-def train_rank(strategy, x, y, run, *, batch_size, num_epochs, seed, log=print):
-    """One worker's share of one run (a name of ``RUNS``) under ``strategy``; returns
-    (the model, its optimizer, losses, seconds per step)."""
-    _, set_epoch, same_init, dtype = parallel.RUNS[run]
-    rank = strategy.cluster_resolver.task_id or 0
-    recipe = parallel.recipe(batch_size, num_epochs)
-    # every epoch's global batches, one after the other: (num_epochs * steps, batch)
-    epochs = range(num_epochs) if set_epoch else [0] * num_epochs  # the bug: epoch 0
-    order = np.concatenate([epoch_order(len(x), batch_size, e, seed) for e in epochs])
+def count_correct(model, x, y, *, batch_size=1000) -> int:
+    """How many of x (n, num_steps, num_inputs) the model classifies as y (n,), in the
+    model's own dtype (float64 models score in float64)."""
+    dtype = model.weights[0].dtype
+    correct = 0
+    for i in range(0, len(x), batch_size):
+        chunk = tf.constant(np.asarray(x[i : i + batch_size]), dtype)
+        logits = model(chunk, training=False)  # (chunk, num_classes)
+        correct += int(np.sum(np.argmax(logits, 1) == y[i : i + batch_size]))
+    return correct
+
+
+def distributed_batches(strategy, x, y, order, batch_size, dtype):
+    """The strategy's dataset of the global batches ``order`` (steps, batch_size): each
+    worker keeps every num_workers-th example (``shard``) and cuts its share of each
+    batch (``batch``)."""
 
     def dataset_fn(context):  # called once per worker (input pipeline)
         ds = tf.data.Dataset.from_tensor_slices(order.reshape(-1))
@@ -114,24 +126,31 @@ def train_rank(strategy, x, y, run, *, batch_size, num_epochs, seed, log=print):
         ds = ds.batch(context.get_per_replica_batch_size(batch_size))
         return ds.map(lambda i: (tf.cast(tf.gather(x, i), dtype), tf.gather(y, i)))
 
-    with strategy.scope():  # variables mirrored on every replica of every worker
-        params = lstm_stack.init_params(seed=seed if same_init else seed + rank)
-        model = build_model(params, dtype)
-        optimizer = classifier_optimizer(model, recipe)
-        optimizer.build(model.trainable_variables)
+    return strategy.distribute_datasets_from_function(dataset_fn)
+
+
+def make_train_step(strategy, model, optimizer, batch_size, accumulate=1):
+    """``train_step(x_batch, y_batch, learning_rate) -> this replica's loss``: one step
+    on every replica; with ``accumulate`` > 1, the replica's share is cut into that many
+    micro-batches whose gradients add up before the one all-reduce of the step."""
+    variables = model.trainable_variables
 
     def replica_step(x_batch, y_batch):
         # x_batch: (batch_size // replicas, num_steps, num_inputs)
-        with tf.GradientTape() as tape:
-            logits = model(x_batch, training=True)  # (batch_size // replicas, 10)
-            losses = tf.nn.sparse_softmax_cross_entropy_with_logits(y_batch, logits)
-            # the sum over the replica's examples / the global batch size: the
-            # replicas' losses add up to the mean over the global batch
-            loss = tf.nn.compute_average_loss(losses, global_batch_size=batch_size)
-        grads = tape.gradient(loss, model.trainable_variables)
+        total, local = None, []
+        for xm, ym in zip(tf.split(x_batch, accumulate), tf.split(y_batch, accumulate)):
+            with tf.GradientTape() as tape:
+                logits = model(xm, training=True)  # (micro-batch, 10)
+                losses = tf.nn.sparse_softmax_cross_entropy_with_logits(ym, logits)
+                # the sum over these examples / the global batch size: the parts of
+                # all micro-batches and replicas add up to the global batch's mean
+                loss = tf.nn.compute_average_loss(losses, global_batch_size=batch_size)
+            grads = tape.gradient(loss, variables)
+            total = grads if total is None else [a + b for a, b in zip(total, grads)]
+            local.append(losses)
         # sums every gradient over all replicas (an all-reduce), then steps
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))
-        return tf.reduce_mean(losses)  # this replica's own loss
+        optimizer.apply_gradients(zip(total, variables))
+        return tf.reduce_mean(tf.concat(local, 0))  # this replica's own loss
 
     @tf.function
     def train_step(x_batch, y_batch, learning_rate):
@@ -139,9 +158,33 @@ def train_rank(strategy, x, y, run, *, batch_size, num_epochs, seed, log=print):
         per_replica = strategy.run(replica_step, args=(x_batch, y_batch))
         return strategy.experimental_local_results(per_replica)[0]
 
+    return train_step
+
+
+def train_rank(strategy, x, y, run, *, batch_size, num_epochs, seed, log=print):
+    """One worker's share of one run (a name of ``RUNS``) under ``strategy``; returns
+    (the model, its optimizer, losses, seconds per step)."""
+    setting = parallel.RUNS[run]
+    rank = strategy.cluster_resolver.task_id or 0
+    share = batch_size // strategy.num_replicas_in_sync
+    parallel.micro_batch_size(share, setting.accumulate)
+    recipe = parallel.recipe(batch_size, num_epochs)
+    # every epoch's global batches, one after the other: (num_epochs * steps, batch)
+    epochs = range(num_epochs) if setting.set_epoch else [0] * num_epochs  # the bug
+    order = np.concatenate([epoch_order(len(x), batch_size, e, seed) for e in epochs])
+    with strategy.scope():  # variables mirrored on every replica of every worker
+        params = lstm_stack.init_params(seed=seed if setting.same_init else seed + rank)
+        model = build_model(params, setting.dtype)
+        optimizer = classifier_optimizer(model, recipe)
+        optimizer.build(model.trainable_variables)
+    train_step = make_train_step(
+        strategy, model, optimizer, batch_size, setting.accumulate
+    )
     steps = len(order) // num_epochs
     rates = recipes.learning_rates(recipe, steps)
-    batches = iter(strategy.distribute_datasets_from_function(dataset_fn))
+    batches = iter(
+        distributed_batches(strategy, x, y, order, batch_size, setting.dtype)
+    )
     losses, seconds = [], []
     for i in range(len(order)):  # never past the end: no waiting for the others
         x_batch, y_batch = next(batches)
@@ -150,9 +193,81 @@ def train_rank(strategy, x, y, run, *, batch_size, num_epochs, seed, log=print):
         losses.append(float(train_step(x_batch, y_batch, rate)))
         seconds.append(time.perf_counter() - start)
         if rank == 0 and (i + 1) % steps == 0:  # one log, not one per worker
-            mean = np.mean(losses[-steps:])
+            mean = np.mean(losses[-steps:])  # this epoch's steps only
             log(f"[{run}] epoch {(i + 1) // steps}: mean loss {mean:.4f} (worker 0's)")
     return model, optimizer, losses, seconds
+
+
+def make_sum(strategy):
+    """``total(values) -> values summed over the workers``: one all-reduce, which also
+    serves as a barrier (no worker leaves it before all have entered)."""
+
+    @tf.function
+    def total(values):
+        per_replica = strategy.run(lambda: tf.identity(values))
+        return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+
+    return total
+
+
+def time_workers(strategy, x, y, *, batch_size, repeats, steps, seed) -> dict:
+    """The speed comparison, by rnnlib.timing's protocol: blocks of ``steps`` training
+    steps in float32 on global batches of ``batch_size``, by worker 0 alone (a model of
+    its own, the whole batch, while the others wait in an all-reduce) and by all workers
+    under the strategy (a share each), interleaved, ``repeats`` times each after one
+    untimed block each. Returns worker 0's seconds per block by candidate."""
+    rank = strategy.cluster_resolver.task_id or 0
+    params = lstm_stack.init_params(seed=seed)
+    recipe = parallel.recipe(batch_size, 1)
+    rate = tf.constant(recipe.learning_rate / 25, tf.float32)  # small and constant
+    order = epoch_order(len(x), batch_size, 0, seed)
+    with strategy.scope():
+        together = build_model(params, "float32")
+        optimizer = classifier_optimizer(together, recipe)
+        optimizer.build(together.trainable_variables)
+    together_step = make_train_step(strategy, together, optimizer, batch_size)
+    repeated = np.concatenate([order] * (steps // len(order) + 1))[:steps]
+    barrier = make_sum(strategy)
+    zero = tf.constant(0.0)
+    every_block = np.concatenate([repeated] * (repeats + 1))  # built once, read on
+    batches = iter(
+        distributed_batches(strategy, x, y, every_block, batch_size, "float32")
+    )
+
+    def all_workers():
+        for _ in range(steps):
+            float(together_step(*next(batches), rate))
+
+    if rank != 0:
+        for _ in range(repeats + 1):  # worker 0's warm-up block, then its repeats
+            barrier(zero)  # while worker 0 trains alone
+            all_workers()
+        return {}
+    alone = build_model(params, "float32")  # outside the scope: not mirrored
+    alone_step = make_classifier_step(alone, classifier_optimizer(alone, recipe))
+    xs, ys = np.asarray(x), np.asarray(y)
+
+    def one_worker():
+        for batch in repeated:
+            float(alone_step(xs[batch], ys[batch], float(rate)))
+        barrier(zero)  # the others wait here meanwhile
+
+    found = timing.interleaved(
+        {parallel.ONE: one_worker, parallel.ALL: all_workers}, repeats=repeats
+    )
+    return {name: list(t.samples) for name, t in found.items()}
+
+
+def save_checkpoint(model, out, rank) -> Path:
+    """TensorFlow's multi-worker guide: every worker saves, the chief (worker 0) to the
+    real path and the others to temporary paths of their own that they delete, because
+    saving may all-reduce variables, which every worker must join. Returns the path."""
+    folder = Path(out) if rank == 0 else Path(out) / f"worker{rank}-temporary"
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_weights(str(folder / "checkpoint.weights.h5"))
+    if rank != 0:
+        shutil.rmtree(folder)
+    return Path(out) / "checkpoint.weights.h5"
 
 
 def worker(args) -> None:
@@ -163,6 +278,7 @@ def worker(args) -> None:
     tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     strategy = tf.distribute.MultiWorkerMirroredStrategy()  # reads TF_CONFIG
     rank = strategy.cluster_resolver.task_id or 0
+    world = strategy.num_replicas_in_sync
     x, y = (tf.constant(a) for a in parallel.load_train(args.n_train))
     for run in runs:
         model, _, losses, seconds = train_rank(
@@ -175,12 +291,31 @@ def worker(args) -> None:
             seed=args.seed,
         )
         out = Path(args.out) / run
-        if rank == 0:  # one checkpoint, written by the chief
-            out.mkdir(parents=True, exist_ok=True)
-            model.save_weights(str(out / "checkpoint.weights.h5"))
+        save_checkpoint(model, out, rank)
+        extra = {}
         if run == runs[0]:  # once per launch: the same network every run
-            allreduce = time_allreduce(strategy, model)
-        parallel.write_rank(out, rank, model.params(), losses, seconds, allreduce)
+            extra["allreduce_seconds"] = time_allreduce(strategy, model)
+            if args.n_test:  # each worker scores its shard; the counts are summed
+                x_test, y_test = parallel.load_test(args.n_test)
+                mine = parallel.shard(args.n_test, rank, world)
+                counts = [
+                    count_correct(model, x_test[mine], y_test[mine]),
+                    len(y_test[mine]),
+                ]
+                total = make_sum(strategy)(tf.constant(counts, tf.float64))
+                extra |= {"correct": int(total[0]), "scored": int(total[1])}
+        if run == "float32" and args.timing_repeats:
+            extra["timings"] = time_workers(
+                strategy,
+                x,
+                y,
+                batch_size=args.batch_size,
+                repeats=args.timing_repeats,
+                steps=args.timing_steps,
+                seed=args.seed,
+            )
+            extra["timed_steps"] = args.timing_steps
+        parallel.write_rank(out, rank, model.params(), losses, seconds, **extra)
 
 
 def time_allreduce(strategy, model) -> float:
@@ -189,19 +324,11 @@ def time_allreduce(strategy, model) -> float:
     if strategy.num_replicas_in_sync == 1:
         return float("nan")
     flat = tf.zeros([sum(int(np.prod(v.shape)) for v in model.trainable_variables)])
-
-    @tf.function
-    def reduce_once():
-        def replica_fn():
-            context = tf.distribute.get_replica_context()
-            return context.all_reduce(tf.distribute.ReduceOp.SUM, flat)
-
-        return strategy.experimental_local_results(strategy.run(replica_fn))[0]
-
-    reduce_once().numpy()  # once untimed: traced, connections set up
+    reduce_once = make_sum(strategy)
+    reduce_once(flat).numpy()  # once untimed: traced, connections set up
     start = time.perf_counter()
     for _ in range(ALLREDUCE_REPEATS):
-        result = reduce_once()
+        result = reduce_once(flat)
     result.numpy()
     return (time.perf_counter() - start) / ALLREDUCE_REPEATS
 
@@ -222,12 +349,18 @@ def launch(
     batch_size=128,
     seed=0,
     threads=1,
+    timing=(0, 10),
+    n_test=0,
     timeout=1200.0,
 ) -> dict[str, parallel.Run]:
     """Run the worker script ``num_workers`` times on this machine, each with its
-    TF_CONFIG (a single worker needs none), each of ``runs`` in turn; returns each
-    run's Run, read back from what the workers wrote into ``out``."""
-    parallel.check_options(num_workers, n_train, num_epochs, batch_size)
+    TF_CONFIG (a single worker needs none), each of ``runs`` in turn; ``timing`` is
+    (repeats, steps a block) of the speed comparison after the run float32, ``n_test``
+    the test images the first run scores. Returns each run's Run, read back from what
+    the workers wrote into ``out``."""
+    parallel.check_options(
+        num_workers, n_train, num_epochs, batch_size, timing[0], n_test
+    )
     runs = parallel.check_runs(runs, RUNS)
     Path(out).mkdir(parents=True, exist_ok=True)
     command = [
@@ -235,7 +368,9 @@ def launch(
         "-m",
         "rnnlib.tf.parallel",
         f"--out={out}",
-        *parallel.worker_flags(n_train, num_epochs, batch_size, seed, threads, runs),
+        *parallel.worker_flags(
+            n_train, num_epochs, batch_size, seed, threads, runs, timing, n_test
+        ),
     ]
     ports = [parallel.free_port() for _ in range(num_workers)]
     gpus = len(tf.config.list_physical_devices("GPU"))
@@ -249,7 +384,7 @@ def launch(
     shown = shlex.join(["python", *command[1:]])
     if num_workers > 1:
         shown = f"TF_CONFIG={shlex.quote(envs[0]['TF_CONFIG'])} {shown}"
-    return parallel.read_runs(out, runs, num_workers, batch_size, shown, logs[0])
+    return parallel.read_runs(out, runs, num_workers, shown, logs[0])
 
 
 def main(argv=None) -> None:
