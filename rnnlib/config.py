@@ -99,6 +99,9 @@ _MNIST_LSTM = {
 
 _DATA_PARALLEL = {
     "n_train": S(6_400, 640, "training images of every run (two epochs each)"),
+    "n_test": S(10_000, 1_000, "test images the workers score in shards"),
+    "timing_repeats": S(7, 5, "timed blocks of one worker and of all, each"),
+    "timing_steps": S(20, 3, "training steps in each timed block"),
 }
 
 #: page or benchmark -> setting -> Size. Settings that do not change with the size stay
