@@ -94,7 +94,8 @@ _MNIST_LSTM = {
     "n_val": S(5_000, 500, "validation images, scored after every epoch"),
     "n_test": S(10_000, 1_000, "test images scored"),
     "num_epochs": S(10, 1, "epochs of each recipe"),
-    "timing_steps": S(50, 3, "training steps timed for each variant"),
+    "timing_steps": S(20, 3, "training steps in each timed block"),
+    "timing_repeats": S(5, 5, "timed blocks of each candidate, taking turns"),
 }
 
 _DATA_PARALLEL = {
