@@ -1,16 +1,13 @@
 """What data-parallel training needs besides a framework: the worker script's options,
 starting worker processes on this machine, and reading back what each rank wrote.
 
-The data-parallel chapter trains the MNIST LSTM with PyTorch's DistributedDataParallel
-(``rnnlib.torch.parallel``) and TensorFlow's MultiWorkerMirroredStrategy
-(``rnnlib.tf.parallel``). Both worker scripts take the same options (``worker_parser``),
-train the MNIST chapter's model from ``rnnlib.numpy.lstm_stack.init_params`` with the
-one-cycle recipe at a *global* batch size split evenly over the workers, and write what
-they end with into a folder: every rank its parameters (``rank{r}.npz``) and timings
-(``rank{r}.json``), and rank 0 its log, a checkpoint and, when asked, the speed of one
-worker against all of them (``rnnlib.timing``'s protocol) and the test images the
-workers scored together. Workers talk over the loopback interface (127.0.0.1) only.
-NumPy and the standard library only.
+Both worker scripts (``rnnlib.torch.parallel``: DistributedDataParallel;
+``rnnlib.tf.parallel``: MultiWorkerMirroredStrategy) take the same options
+(``worker_parser``), train the MNIST chapter's model with the one-cycle recipe at a
+*global* batch size split evenly over the workers, and write into a folder: every rank
+its parameters (``rank{r}.npz``) and timings (``rank{r}.json``), rank 0 also its log, a
+checkpoint, when asked the speed of one worker against all (``rnnlib.timing``'s
+protocol) and the test images the workers scored together. Loopback (127.0.0.1) only.
 """
 
 import argparse
@@ -90,17 +87,10 @@ def worker_parser(prog: str) -> argparse.ArgumentParser:
         default="correct",
         help=f"comma-separated runs, one after the other, of {', '.join(RUNS)}",
     )
-    parser.add_argument(
-        "--timing-repeats",
-        type=int,
-        default=0,
-        help="after the run float32: blocks of one worker alone and of all workers, "
-        f"interleaved, each this many times (0: none, else at least {MIN_REPEATS})",
-    )
+    timed = "after the run float32, blocks of one worker and of all, each this often"
+    parser.add_argument("--timing-repeats", type=int, default=0, help=timed)
     parser.add_argument("--timing-steps", type=int, default=10, help="steps a block")
-    parser.add_argument(
-        "--n-test", type=int, default=0, help="test images the first run scores"
-    )
+    parser.add_argument("--n-test", type=int, default=0, help="test images scored")
     return parser
 
 

@@ -17,6 +17,8 @@
 - ``parallel`` (imported on its own, ``python -m`` runs it): data-parallel training
   of the MNIST model (``MultiWorkerMirroredStrategy`` with ``TF_CONFIG``), and the
   one-process run it must equal.
+  ``parallel_single`` (that one-process run) and ``parallel_speed`` (one worker
+  against all, timed by ``rnnlib.timing``'s protocol) serve it.
 
 Importing it sets TensorFlow's logging environment first (``rnnlib._env``), so import
 ``rnnlib.tf`` before ``tensorflow`` to keep TensorFlow's start-up lines off a notebook.

@@ -22,14 +22,19 @@ import sys
 import time
 from pathlib import Path
 
-import keras
 import numpy as np
 import tensorflow as tf
 
-from rnnlib import parallel, recipes, timing
+from rnnlib import parallel, recipes
 from rnnlib.numpy import lstm_stack
-from rnnlib.tf.classify import classifier_optimizer, make_classifier_step
-from rnnlib.tf.models import MnistLSTM
+from rnnlib.tf.classify import classifier_optimizer
+from rnnlib.tf.parallel_single import (
+    build_model,
+    combined_batches,
+    epoch_order,
+    train_single,
+)
+from rnnlib.tf.parallel_speed import time_allreduce, time_workers
 
 __all__ = [
     "RUNS",
@@ -45,62 +50,6 @@ __all__ = [
 #: no hand-rolled runs (Keras all-reduces in apply_gradients), and no restart: no
 #: launcher restarts TensorFlow's workers (a cluster manager does)
 RUNS = ("correct", "float32", "no-set-epoch", "per-rank-init", "accumulate")
-ALLREDUCE_REPEATS = 20  # all-reduces timed, after training, for the communication share
-
-
-def epoch_order(n_train, batch_size, epoch, seed=0) -> np.ndarray:
-    """The global batches (steps, batch_size) of epoch ``epoch``: a fresh shuffle."""
-    order = np.random.default_rng([seed, epoch]).permutation(n_train)
-    steps = n_train // batch_size
-    return order[: steps * batch_size].reshape(steps, batch_size)
-
-
-def combined_batches(n_train, batch_size, num_workers, epoch, seed=0) -> np.ndarray:
-    """The indices (steps, batch_size) all ``num_workers`` workers read together in
-    epoch ``epoch``: worker r's shard is every num_workers-th example from r on (as
-    ``Dataset.shard`` takes it), the shards side by side."""
-    parallel.check_options(num_workers, n_train, epoch + 1, batch_size)
-    order = epoch_order(n_train, batch_size, epoch, seed)
-    return np.concatenate([order[:, r::num_workers] for r in range(num_workers)], 1)
-
-
-# Keras's own loop over the 28 steps (unroll=False), as on a GPU (cuDNN): it traces in
-# half the time of the unrolled graph, and the workers trace once per run.
-
-
-def build_model(params, dtype):
-    """The MNIST chapter's model with variables of ``dtype``, "float32" or "float64"
-    (Keras builds layers with its global dtype policy, set here for the duration)."""
-    default = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(dtype)
-    try:
-        return MnistLSTM(params, unroll=False)
-    finally:
-        keras.config.set_dtype_policy(default)
-
-
-def train_single(
-    x, y, *, num_workers, num_epochs=2, batch_size=128, seed=0, dtype="float64"
-):
-    """One process, one model, trained on the combined batches of ``num_workers``
-    workers with the same recipe and starting weights: what the strategy must reproduce.
-    Returns the model and the seconds of every step."""
-    recipe = parallel.recipe(batch_size, num_epochs)
-    x = np.asarray(x, dtype)  # (n, num_steps, num_inputs)
-    model = build_model(lstm_stack.init_params(seed=seed), dtype)
-    step = make_classifier_step(model, classifier_optimizer(model, recipe))
-    batches = [
-        combined_batches(len(x), batch_size, num_workers, epoch, seed)
-        for epoch in range(num_epochs)
-    ]
-    rates = recipes.learning_rates(recipe, len(batches[0]))
-    seconds = []
-    for i, batch in enumerate(np.concatenate(batches)):  # (steps, batch_size) each
-        x_batch, y_batch = x[batch], y[batch]  # (batch_size, 28, 28), (batch_size,)
-        start = time.perf_counter()
-        float(step(x_batch, y_batch, rates[i]))
-        seconds.append(time.perf_counter() - start)
-    return model, np.array(seconds)
 
 
 def count_correct(model, x, y, *, batch_size=1000) -> int:
@@ -210,54 +159,6 @@ def make_sum(strategy):
     return total
 
 
-def time_workers(strategy, x, y, *, batch_size, repeats, steps, seed) -> dict:
-    """The speed comparison, by rnnlib.timing's protocol: blocks of ``steps`` training
-    steps in float32 on global batches of ``batch_size``, by worker 0 alone (a model of
-    its own, the whole batch, while the others wait in an all-reduce) and by all workers
-    under the strategy (a share each), interleaved, ``repeats`` times each after one
-    untimed block each. Returns worker 0's seconds per block by candidate."""
-    rank = strategy.cluster_resolver.task_id or 0
-    params = lstm_stack.init_params(seed=seed)
-    recipe = parallel.recipe(batch_size, 1)
-    rate = tf.constant(recipe.learning_rate / 25, tf.float32)  # small and constant
-    order = epoch_order(len(x), batch_size, 0, seed)
-    with strategy.scope():
-        together = build_model(params, "float32")
-        optimizer = classifier_optimizer(together, recipe)
-        optimizer.build(together.trainable_variables)
-    together_step = make_train_step(strategy, together, optimizer, batch_size)
-    repeated = np.concatenate([order] * (steps // len(order) + 1))[:steps]
-    barrier = make_sum(strategy)
-    zero = tf.constant(0.0)
-    every_block = np.concatenate([repeated] * (repeats + 1))  # built once, read on
-    batches = iter(
-        distributed_batches(strategy, x, y, every_block, batch_size, "float32")
-    )
-
-    def all_workers():
-        for _ in range(steps):
-            float(together_step(*next(batches), rate))
-
-    if rank != 0:
-        for _ in range(repeats + 1):  # worker 0's warm-up block, then its repeats
-            barrier(zero)  # while worker 0 trains alone
-            all_workers()
-        return {}
-    alone = build_model(params, "float32")  # outside the scope: not mirrored
-    alone_step = make_classifier_step(alone, classifier_optimizer(alone, recipe))
-    xs, ys = np.asarray(x), np.asarray(y)
-
-    def one_worker():
-        for batch in repeated:
-            float(alone_step(xs[batch], ys[batch], float(rate)))
-        barrier(zero)  # the others wait here meanwhile
-
-    found = timing.interleaved(
-        {parallel.ONE: one_worker, parallel.ALL: all_workers}, repeats=repeats
-    )
-    return {name: list(t.samples) for name, t in found.items()}
-
-
 def save_checkpoint(model, out, rank) -> Path:
     """TensorFlow's multi-worker guide: every worker saves, the chief (worker 0) to the
     real path and the others to temporary paths of their own that they delete, because
@@ -316,21 +217,6 @@ def worker(args) -> None:
             )
             extra["timed_steps"] = args.timing_steps
         parallel.write_rank(out, rank, model.params(), losses, seconds, **extra)
-
-
-def time_allreduce(strategy, model) -> float:
-    """Seconds of one all-reduce of as many floats as the model has parameters, timed
-    alone (NaN for a single replica)."""
-    if strategy.num_replicas_in_sync == 1:
-        return float("nan")
-    flat = tf.zeros([sum(int(np.prod(v.shape)) for v in model.trainable_variables)])
-    reduce_once = make_sum(strategy)
-    reduce_once(flat).numpy()  # once untimed: traced, connections set up
-    start = time.perf_counter()
-    for _ in range(ALLREDUCE_REPEATS):
-        result = reduce_once(flat)
-    result.numpy()
-    return (time.perf_counter() - start) / ALLREDUCE_REPEATS
 
 
 def tf_config(ports, index) -> str:

@@ -17,6 +17,8 @@
 - ``parallel`` (imported on its own, ``python -m`` runs it): data-parallel training
   of the MNIST model (DistributedDataParallel under ``torchrun``), and the
   one-process run it must equal.
+  ``parallel_single`` (that one-process run) and ``parallel_speed`` (one worker
+  against all, timed by ``rnnlib.timing``'s protocol) serve it.
 """
 
 from rnnlib.torch.cells import (

@@ -30,10 +30,12 @@ from torch.nn import functional as F
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
-from rnnlib import parallel, recipes, timing
+from rnnlib import parallel, recipes
 from rnnlib.numpy import lstm_stack
-from rnnlib.torch.classify import classifier_optimizer, make_classifier_step
+from rnnlib.torch.classify import classifier_optimizer
 from rnnlib.torch.models import MnistLSTM
+from rnnlib.torch.parallel_single import combined_batches, train_single
+from rnnlib.torch.parallel_speed import time_allreduce, time_workers
 
 __all__ = [
     "RUNS",
@@ -47,53 +49,6 @@ __all__ = [
 ]
 
 RUNS = tuple(parallel.RUNS)  # every run: DDP, and all_reduce by hand
-ALLREDUCE_REPEATS = 20  # all-reduces timed, after training, for the communication share
-
-
-def combined_batches(n_train, batch_size, num_workers, epoch, seed=0) -> np.ndarray:
-    """The indices (steps, batch_size) every rank of ``num_workers`` reads together in
-    epoch ``epoch``: each rank's ``DistributedSampler`` (after ``set_epoch(epoch)``) cut
-    into its batches of batch_size // num_workers, side by side (the last, partial
-    batch dropped, as the ranks' DataLoaders do with ``drop_last=True``)."""
-    parallel.check_options(num_workers, n_train, epoch + 1, batch_size)
-    per_rank = batch_size // num_workers
-    shards = []
-    for rank in range(num_workers):
-        sampler = DistributedSampler(
-            range(n_train), num_workers, rank, shuffle=True, seed=seed, drop_last=True
-        )
-        sampler.set_epoch(epoch)
-        order = np.array(list(sampler))
-        steps = len(order) // per_rank
-        shards.append(order[: steps * per_rank].reshape(steps, per_rank))
-    return np.concatenate(shards, axis=1)  # (steps, batch_size)
-
-
-def train_single(
-    x, y, *, num_workers, num_epochs=2, batch_size=128, seed=0, dtype="float64"
-):
-    """One process, one model, trained on the combined batches of ``num_workers`` ranks
-    with the same recipe and starting weights: what DDP must reproduce. Returns the
-    model and the seconds of every step."""
-    recipe = parallel.recipe(batch_size, num_epochs)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    x = np.asarray(x, dtype)  # (n, num_steps, num_inputs)
-    params = lstm_stack.init_params(seed=seed)
-    model = MnistLSTM(params, dtype=getattr(torch, dtype)).to(device)
-    optimizer = classifier_optimizer(model, recipe)
-    step = make_classifier_step(model, optimizer, clip_norm=recipe.clip_norm)
-    batches = [
-        combined_batches(len(x), batch_size, num_workers, epoch, seed)
-        for epoch in range(num_epochs)
-    ]
-    rates = recipes.learning_rates(recipe, len(batches[0]))
-    seconds = []
-    for i, batch in enumerate(np.concatenate(batches)):  # (steps, batch_size) each
-        x_batch, y_batch = x[batch], y[batch]  # (batch_size, 28, 28), (batch_size,)
-        start = time.perf_counter()
-        step(x_batch, y_batch, rates[i])
-        seconds.append(time.perf_counter() - start)
-    return model, np.array(seconds)
 
 
 @torch.no_grad()
@@ -212,48 +167,6 @@ def crash_after(model, optimizer, losses, seconds, epoch, resume) -> None:
         raise RuntimeError(f"rank {rank} fails on purpose after epoch 1")
 
 
-def time_workers(x, y, *, batch_size, repeats, steps, seed, device) -> dict:
-    """The speed comparison, by rnnlib.timing's protocol: blocks of ``steps`` training
-    steps in float32 on global batches of ``batch_size``, by rank 0 alone (one process,
-    the whole batch, while the others wait at a barrier) and by all ranks with DDP (a
-    share each), interleaved, ``repeats`` times each after one untimed block each.
-    Returns rank 0's seconds per block by candidate (empty on the other ranks)."""
-    rank, world = dist.get_rank(), dist.get_world_size()
-    params = lstm_stack.init_params(seed=seed)
-    rate = parallel.recipe(batch_size, 1).learning_rate / 25  # small and constant
-    order = combined_batches(len(x), batch_size, world, epoch=0, seed=seed)
-    share = batch_size // world
-    together = DistributedDataParallel(MnistLSTM(params).to(device))
-    together_step = make_classifier_step(
-        together, classifier_optimizer(together, parallel.recipe(batch_size, 1))
-    )
-
-    def all_workers():
-        for i in range(steps):
-            mine = order[i % len(order), rank * share : (rank + 1) * share]
-            together_step(x[mine], y[mine], rate)
-
-    if rank != 0:
-        for _ in range(repeats + 1):  # rank 0's warm-up block, then its repeats
-            dist.barrier()  # while rank 0 trains alone
-            all_workers()
-        return {}
-    alone = MnistLSTM(params).to(device)
-    alone_step = make_classifier_step(
-        alone, classifier_optimizer(alone, parallel.recipe(batch_size, 1))
-    )
-
-    def one_worker():
-        for i in range(steps):
-            alone_step(x[order[i % len(order)]], y[order[i % len(order)]], rate)
-        dist.barrier()  # the others wait here meanwhile
-
-    found = timing.interleaved(
-        {parallel.ONE: one_worker, parallel.ALL: all_workers}, repeats=repeats
-    )
-    return {name: list(t.samples) for name, t in found.items()}
-
-
 def worker(args) -> None:
     """Every run of ``args.runs`` in turn, as one rank, from the parsed options
     (``rnnlib.parallel.worker_parser``); torchrun's environment says which rank."""
@@ -317,23 +230,6 @@ def worker(args) -> None:
         parallel.write_rank(out, rank, model.params(), losses, seconds, **extra)
     dist.barrier()
     dist.destroy_process_group()
-
-
-def time_allreduce(model) -> float:
-    """Seconds of one all-reduce of as many floats as the model has parameters, timed
-    alone (NaN for a single process)."""
-    if dist.get_world_size() == 1:
-        return float("nan")
-    device = next(model.parameters()).device
-    flat = torch.zeros(sum(p.numel() for p in model.parameters()), device=device)
-    dist.all_reduce(flat)  # once untimed: connections set up
-    dist.barrier()
-    start = time.perf_counter()
-    for _ in range(ALLREDUCE_REPEATS):
-        dist.all_reduce(flat)
-    if flat.is_cuda:
-        torch.cuda.synchronize()
-    return (time.perf_counter() - start) / ALLREDUCE_REPEATS
 
 
 def launch(
