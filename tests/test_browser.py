@@ -16,7 +16,14 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from conftest import QUICK_BUILD, ROOT, notebook_pages, toc_pages
+from conftest import (
+    QUICK_BUILD,
+    REQUIRE_ALL,
+    ROOT,
+    missing,
+    notebook_pages,
+    toc_pages,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -48,16 +55,12 @@ def browser():
         "playwright.sync_api", reason="pip install playwright (in .[test])"
     )
     chromium = find_chromium()
-    if chromium is None and os.environ.get("RNNLIB_REQUIRE_BROWSER") == "1":
-        pytest.fail(
-            "Chromium not found, and RNNLIB_REQUIRE_BROWSER=1 (as in CI) requires the "
-            "browser test to run"
-        )
     if chromium is None:
-        pytest.skip(
+        missing(
             "Chromium not found, so the browser test cannot run. Install it "
             "(Debian/Ubuntu: `sudo apt-get install chromium`; macOS: "
-            "`brew install --cask chromium`) or set CHROMIUM=/path/to/it."
+            "`brew install --cask chromium`) or set CHROMIUM=/path/to/it.",
+            required=REQUIRE_ALL or os.environ.get("RNNLIB_REQUIRE_BROWSER") == "1",
         )
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
