@@ -132,8 +132,22 @@ def screenshot(page, name):
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
 
+# How wide the page is, and what sticks out of the viewport when it is too wide
+SIDEWAYS = """() => {
+    const viewport = window.innerWidth, page = document.documentElement.scrollWidth;
+    const all = Array.from(document.querySelectorAll('article *'));
+    const wide = page <= viewport ? [] : all
+        .filter(el => el.getBoundingClientRect().right > viewport + 1)
+        .map(el => `${el.tagName.toLowerCase()}.${el.className}: ${
+            (el.textContent || '').trim().slice(0, 60)}`);
+    return {page, viewport, wide: wide.slice(-3)};
+}"""
+
+
 @pytest.mark.parametrize("docname", toc_pages())
 def test_page_in_a_real_browser(browser, site, docname):
+    """Every page loads without errors, typesets its math, shows its images with alt
+    text, opens its own reader notebook, and on a phone never scrolls sideways."""
     page, problems = open_page(browser, f"{site}/{docname}.html", "light")
     try:
         assert not problems, problems
@@ -176,7 +190,12 @@ def test_page_in_a_real_browser(browser, site, docname):
             assert len(student) == ("{exercise}" in source_of(docname)), student
         if SCREENSHOTS:
             screenshot(page, docname.split("/")[-1])
-            page.set_viewport_size({"width": 390, "height": 844})
+        page.set_viewport_size(dict(zip(("width", "height"), WIDTHS["phone"])))
+        sideways = page.evaluate(SIDEWAYS)
+        assert sideways["page"] <= sideways["viewport"], (
+            f"on a phone the page scrolls sideways: {sideways}"
+        )
+        if SCREENSHOTS:
             screenshot(page, docname.split("/")[-1] + "-phone")
     finally:
         page.close()
