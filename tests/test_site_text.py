@@ -91,7 +91,9 @@ def test_chapter_titles_carry_their_number_in_the_page_and_the_sidebar(built_sit
     chapters = [page for page in toc_pages() if chapter_of(page) is not None]
     assert len(chapters) >= 10
     sidebar = {
-        link["href"].rsplit("/", 1)[-1].removesuffix(".html"): link.get_text(strip=True)
+        link["href"].rsplit("/", 1)[-1].removesuffix(".html"): link.get_text(
+            " ", strip=True
+        )
         for link in soup(built_site / "book" / "intro.html").select(
             ".bd-sidebar-primary a.reference.internal"
         )
@@ -99,7 +101,7 @@ def test_chapter_titles_carry_their_number_in_the_page_and_the_sidebar(built_sit
     for page in toc_pages():
         stem, chapter = page.rsplit("/", 1)[-1], chapter_of(page)
         title = soup(built_site / f"{page}.html").select_one("article h1")
-        title = title.get_text(strip=True).rstrip("#")
+        title = title.get_text(" ", strip=True).rstrip("#").strip()
         prefix = f"{chapter}. " if chapter is not None else None
         if prefix:
             assert title.startswith(prefix), f"{page}: {title!r}"
