@@ -383,10 +383,6 @@ def test_code_and_equations_fit_or_scroll(browser, site, width, docname):
         page.close()
 
 
-# Figures that set their own size and 8 pt fonts; drop an entry once its page is fixed.
-TOO_WIDE_TODAY: dict[str, str] = {}
-
-
 @pytest.fixture(scope="module")
 def desktop_column(browser, site):
     """The width of the text column on a desktop, in CSS pixels, where figures are at
@@ -401,26 +397,18 @@ def desktop_column(browser, site):
         page.close()
 
 
-@pytest.mark.parametrize(
-    "docname",
-    [
-        pytest.param(
-            name, marks=pytest.mark.xfail(strict=True, reason=TOO_WIDE_TODAY[name])
-        )
-        if name in TOO_WIDE_TODAY
-        else name
-        for name in sorted(NOTEBOOKS)
-    ],
-)
+@pytest.mark.parametrize("docname", sorted(NOTEBOOKS))
 def test_plots_are_legible_at_desktop_width(built_site, desktop_column, docname):
-    """The smallest text of every plot is at least 9 CSS pixels where a desktop's column
-    shows it.
+    """The smallest text of every plot shows at rnnlib.plots.MIN_TEXT_PX (9 CSS pixels)
+    or more where a desktop's column shows it (CONTRIBUTING-site.md, Figures).
 
     An SVG is shown at its own size (1 pt = 4/3 px) unless it is wider than the column,
     which shrinks it and its text. Plots in folded solutions count too: they open at the
     same width.
     """
     from site_helpers import soup, svg_text_sizes, svg_width_pt
+
+    from rnnlib.plots import DESKTOP_COLUMN_PX, MIN_TEXT_PX, max_width_inches
 
     sources = [
         img["src"]
@@ -430,16 +418,17 @@ def test_plots_are_legible_at_desktop_width(built_site, desktop_column, docname)
     assert sources or docname not in ("book/01-echo-task", "book/02-expected-loss"), (
         "this page has plots"
     )
-    assert 600 < desktop_column < 800, desktop_column
+    assert abs(desktop_column - DESKTOP_COLUMN_PX) < 60, (
+        f"the desktop column is {desktop_column:.0f} px: update DESKTOP_COLUMN_PX"
+    )
     for src in sources:
         svg = (built_site / "book" / src).resolve().read_text()
         natural = svg_width_pt(svg) * 4 / 3
         smallest = min(svg_text_sizes(svg)) * 4 / 3 * min(1, desktop_column / natural)
-        assert smallest >= 9, (
-            f"{src}: its smallest text shows at {smallest:.1f} px; "
-            "draw the figure at most "
-            f"{desktop_column * min(svg_text_sizes(svg)) / 9 / 72:.1f} in wide "
-            f"(CONTRIBUTING-site.md, Figures)"
+        assert smallest >= MIN_TEXT_PX, (
+            f"{src}: its smallest text shows at {smallest:.1f} px; draw the figure at "
+            f"most {max_width_inches(min(svg_text_sizes(svg)), desktop_column):.1f} in "
+            "wide, or its text larger (CONTRIBUTING-site.md, Figures)"
         )
 
 

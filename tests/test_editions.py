@@ -272,7 +272,7 @@ def test_make_student_writes_a_student_edition_of_every_chapter():
 QUESTION = re.compile(r"^(`{3,})\{exercise\}[^\n]*\n(?P<body>.*?)^\1\s*$", re.M | re.S)
 # "Write `f(a, b)`", "Extend `g`": a function the student is asked to write
 ASKED = re.compile(
-    r"\b(?:[Ww]rite|[Ee]xtend|[Ii]mplement|[Dd]efine|[Cc]omplete|[Ff]inish)\b[^.`]{0,40}"
+    r"\b(?i:write|extend|implement|define|complete|finish)\b[^.`]{0,40}"
     r"`(?P<name>[A-Za-z_][\w.]*)(?:\((?P<args>[^`]*)\))?`"
 )
 # Known mismatches (the branch that owns the page fixes each); drop one once fixed.
