@@ -13,6 +13,12 @@ dozen node types, each a line or two. ``reader.py`` decides what becomes a cell;
   a list or a heading by accident.
 - Raw HTML (the site's framework switch, Thebe's configuration) and index entries,
   targets and comments are the site's business and are left out.
+
+Why not a library: sphinx-tojupyter (0.6 on PyPI) is a builder of its own that converts
+sources into notebooks, without myst-nb's executed outputs and cache, sphinx-exercise's
+numbered exercises and gated solutions, or the HTML build's numbers; a Markdown builder
+(sphinx-markdown-builder) writes whole pages, not cells. The nodes this book uses fit
+in this module.
 """
 
 import re
