@@ -14,11 +14,12 @@ dozen node types, each a line or two. ``reader.py`` decides what becomes a cell;
 - Raw HTML (the site's framework switch, Thebe's configuration) and index entries,
   targets and comments are the site's business and are left out.
 
-Why not a library: sphinx-tojupyter (0.6 on PyPI) is a builder of its own that converts
-sources into notebooks, without myst-nb's executed outputs and cache, sphinx-exercise's
-numbered exercises and gated solutions, or the HTML build's numbers; a Markdown builder
-(sphinx-markdown-builder) writes whole pages, not cells. The nodes this book uses fit
-in this module.
+Why not a library: sphinx-tojupyter (0.6 on PyPI) converts pages in a builder of its
+own, a second build beside the HTML one; its own notes list admonitions, ``:::`` fences
+and nested directives as degraded or missing, and it documents nothing for
+sphinx-exercise's numbered exercises and gated solutions. A Markdown builder
+(sphinx-markdown-builder) writes whole pages, not cells. The nodes this book uses fit in
+this module.
 """
 
 import re
