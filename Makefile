@@ -47,9 +47,10 @@ lint: $(STAMP)
 verify: $(STAMP)
 	$(BIN)/python tools/verify.py --jobs $(JOBS) $(PAGES)
 
-# The student edition (see _ext/unrolled/editions.py): the book's build writes it next
-# to the reader notebooks; this copies it to _build/student/.
-student: book
+# The student edition of every chapter (see _ext/unrolled/editions.py), in _build/student/:
+# read from the book without executing anything (students get no outputs), in seconds.
+# The book's build also writes it, next to the reader notebooks.
+student: $(STAMP)
 	PYTHONPATH=_ext $(BIN)/python -m unrolled.editions
 
 lab: $(STAMP)

@@ -277,8 +277,9 @@ def test_reader_notebooks_link_to_the_site_and_number_figures(built_site):
         "the figure's caption follows its cell"
     )
     assert re.search(
-        r"\(\[Cover and Thomas 2006\]\(https://[^)]+/bibliography\.html\)\)", text
-    ), "(Author Year)"
+        r"\(\[Cover and Thomas 2006\]\(https://[^)]+/bibliography\.html#[\w-]+\)\)",
+        text,
+    ), "(Author Year), linked to its entry"
     torch = markdown(reader(built_site, ROOT / "book" / "03-hand-rolled-cell-torch.md"))
     assert re.search(
         r"\[[Tt]runcated backprop\]"
