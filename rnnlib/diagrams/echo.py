@@ -80,10 +80,10 @@ def echo_rule(*, effects=None, base=echo.DEFAULT_BASE):
         for lag in lags
     )
     canvas.text(
-        label.left - 0.1,
+        0.0,
         label.top + 0.16,
         minus(f"$P(Y_t = 1) = {base:g}{terms}$"),
-        ha="right",
+        ha="left",
         va="bottom",
     )
     # Every pattern of the inputs that matter, and the probability it gives.
@@ -146,8 +146,13 @@ def truncation_styles(num_steps=10, lag=8):
         )
         y0 = top - 0.45
         reach = truncation.reach(style, num_steps)
-        for position in range(num_steps):
-            back = int(reach[position] if style == "tf" else reach[0])
+        backs = [int(reach[p] if style == "tf" else reach[0]) for p in range(num_steps)]
+        if sum(back >= lag for back in backs) != count:
+            raise RuntimeError(
+                f"truncation.reach and the count of labels reaching {lag} steps back "
+                f"disagree for the {style} style: the picture would contradict itself"
+            )
+        for position, back in enumerate(backs):
             y = y0 - (position + 1) * cell
             reached = back >= lag
             for step in range(position - back, position + 1):
@@ -163,19 +168,17 @@ def truncation_styles(num_steps=10, lag=8):
                 canvas.dot((target - first + 0.5) * cell, y + cell / 2, filled=reached)
         if style == "tf":  # the window's first step: no gradient goes further back
             x = -first * cell
-            canvas.text(
-                x + num_steps * cell / 2,
-                y0 - num_steps * cell - 0.05,
-                "one window",
-                va="top",
-            )
-            canvas.text(
-                x / 2,
-                y0 - num_steps * cell - 0.05,
-                "the window before",
-                va="top",
-                role="muted",
-            )
+            below = y0 - num_steps * cell - 0.05
+            canvas.text(x + 0.05, below, "one window", ha="left", va="top")
+            if x > 1.8:  # room for it
+                canvas.text(
+                    x - 0.15,
+                    below,
+                    "the window before",
+                    ha="right",
+                    va="top",
+                    role="muted",
+                )
         top = y0 - num_steps * cell - 0.75
     canvas.key(
         0.0,

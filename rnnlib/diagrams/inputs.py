@@ -101,8 +101,11 @@ def mnist_rows(params=None, image=None):
     params = lstm_stack.init_params() if params is None else params
     num_inputs, state_sizes, num_classes = lstm_stack.check_params(params)
     num_steps = mnist.SIDE
-    if len(state_sizes) > 3:
-        raise ValueError(f"this picture draws at most 3 layers, got {len(state_sizes)}")
+    if len(state_sizes) > 2:
+        raise ValueError(
+            f"this picture draws at most 2 layers, got {len(state_sizes)}: "
+            f"state_sizes={state_sizes}"
+        )
     image = np.zeros((num_steps, num_inputs)) if image is None else np.asarray(image)
     if image.shape != (num_steps, num_inputs):
         raise ValueError(
