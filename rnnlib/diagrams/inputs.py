@@ -125,7 +125,8 @@ def mnist_rows(params=None, image=None):
     )
     canvas.box(0, -side, side, side, role="muted", filled=False, rounded=False)
     canvas.text(side / 2, 0.08, f"{num_steps} × {num_inputs}", va="bottom")
-    shown = [0, 1, 2, None, num_steps - 1]  # None: the steps in between
+    middle = num_steps // 2  # rows with ink: the first rows of a digit are blank
+    shown = [0, None, middle - 1, middle, None, num_steps - 1]  # None: rows between
     dy, strip_x, strip_w = 0.62, side + 0.35, 1.0
     layer_x = [strip_x + strip_w + 0.35 + i * 0.95 for i in range(len(state_sizes))]
     for i, size in enumerate(state_sizes):
