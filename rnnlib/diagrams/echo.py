@@ -170,7 +170,7 @@ def truncation_styles(num_steps=10, lag=8):
             x = -first * cell
             below = y0 - num_steps * cell - 0.05
             canvas.text(x + 0.05, below, "one window", ha="left", va="top")
-            if x > 1.8:  # room for it
+            if x >= 1.75:  # room for it
                 canvas.text(
                     x - 0.15,
                     below,
