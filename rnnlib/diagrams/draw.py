@@ -41,32 +41,22 @@ class Canvas:
         words,
         *,
         role="plain",
-        ha="center",
-        va="center",
         mono=False,
         bold=False,
         size=FONT,
-        rotation=0,
+        ha="center",
+        va="center",
     ):
         """A label at (x, y); ``$...$`` is math (matplotlib's mathtext), ``mono`` sets
         code names in the monospace font."""
         if size < FONT:
             raise ValueError(f"size must be at least FONT={FONT} pt, got {size}")
         color = INK if role in ("plain", "state", "input", "weight") else edge(role)
-        if role == "muted":
-            color = "#6b6b6b"
+        color = "#6b6b6b" if role == "muted" else color
+        style = {"fontfamily": MONO} if mono else {}
+        style |= {"fontweight": "bold"} if bold else {}
         return self.ax.text(
-            x,
-            y,
-            words,
-            ha=ha,
-            va=va,
-            color=color,
-            fontsize=size,
-            fontfamily=MONO if mono else None,
-            fontweight="bold" if bold else None,
-            rotation=rotation,
-            zorder=5,
+            x, y, words, ha=ha, va=va, fontsize=size, color=color, zorder=5, **style
         )
 
     def width_of(self, label) -> float:
