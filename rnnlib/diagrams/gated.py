@@ -121,7 +121,7 @@ def lstm_cell(params=None):
     canvas.arrow(both.at("top"), add.at("bottom"))
     # h_t = o_t * tanh(c_t)
     x = 3.6
-    squash = canvas.op(x, 1.95, "tanh", r=0.24)
+    squash = canvas.op(x, 1.95, "tanh", r=0.27)
     canvas.arrow((x, lane), squash.at("top"))
     canvas.dot(x, lane, r=0.04)
     out = canvas.op(x, 1.2, "$\\times$")
@@ -207,7 +207,7 @@ def memory_paths():
         if gate is None:  # the whole state goes through W_s and the tanh
             keep = canvas.box(0.95, lane - 0.25, 0.8, 0.5, "$@\\,W_s$")
             add = canvas.op(2.45, lane, "$+$")
-            squash = canvas.op(3.2, lane, "tanh", r=0.24)
+            squash = canvas.op(3.25, lane, "tanh", r=0.27)
             canvas.arrow(add.at("right"), squash.at("left"))
             end = squash.right
         else:
