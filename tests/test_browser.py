@@ -9,6 +9,7 @@ and on a phone, to _build/quick/screenshots/, for a person to look at.
 
 import functools
 import os
+import re
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -430,6 +431,89 @@ def test_plots_are_legible_at_desktop_width(built_site, desktop_column, docname)
             f"most {max_width_inches(min(svg_text_sizes(svg)), desktop_column):.1f} in "
             "wide, or its text larger (CONTRIBUTING-site.md, Figures)"
         )
+
+
+# ---------------------------------------------------------------- schematics
+# Every chapter from 2 on draws what it builds (rnnlib.diagrams), in a figure whose name
+# starts with "fig-schematic-" (CONTRIBUTING-site.md, Figures). Its smallest glyph, a
+# subscript, must read where the page shows it: 8 px on a phone, 9 px on a desktop,
+# measured in the dark theme, whose padding around images leaves the least room.
+
+CHAPTERS_FROM_2 = [
+    name
+    for name in toc_pages()
+    if re.match(r"book/(\d+)-", name) and int(re.match(r"book/(\d+)-", name)[1]) >= 2
+]
+# Pages whose schematic cells are waiting to be inserted; drop an entry once they are.
+WITHOUT_SCHEMATIC_TODAY: dict[str, str] = {
+    "book/07-sequences-tf": "chapter 7 is being split in two; its schematics "
+    "(rnnlib.diagrams.lstm_cell, gru_cell, stacked_layers, padded_batch, shared_head) "
+    "go in at the merge",
+    "book/07-sequences-torch": "as book/07-sequences-tf",
+}
+SCHEMATICS = """async () => {
+    const images = Array.from(
+        document.querySelectorAll('article figure[id^="fig-schematic-"] img'));
+    await Promise.all(images.map(img => {
+        img.loading = 'eager';
+        return img.decode().catch(() => null);
+    }));
+    return images.map(img => {
+        const style = getComputedStyle(img), box = img.getBoundingClientRect();
+        const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+        const border = parseFloat(style.borderLeftWidth)
+            + parseFloat(style.borderRightWidth);
+        return {id: img.closest('figure').id, src: img.getAttribute('src'),
+                shown: box.width - padding - border, natural: img.naturalWidth,
+                right: box.right, viewport: window.innerWidth};
+    });
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(
+    "docname",
+    [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(strict=True, reason=WITHOUT_SCHEMATIC_TODAY[name]),
+        )
+        if name in WITHOUT_SCHEMATIC_TODAY
+        else name
+        for name in CHAPTERS_FROM_2
+    ],
+)
+def test_chapter_draws_a_legible_schematic(browser, site, built_site, docname, width):
+    """Each chapter page from 2 on has a schematic, and its text reads at a phone's
+    width (390 px) and a desktop's (1280 px), without running off the screen."""
+    from schematics import PREFIX, SMALLEST_PX, smallest_px
+
+    page = browser.new_page(viewport=dict(zip(("width", "height"), WIDTHS[width])))
+    try:
+        page.add_init_script(
+            "localStorage.setItem('theme', 'dark');"
+            "localStorage.setItem('mode', 'dark');"
+        )
+        page.goto(f"{site}/{docname}.html", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        found = page.evaluate(SCHEMATICS)
+        assert found, (
+            f"{docname} has no schematic: a figure named {PREFIX}... that draws "
+            "what the chapter builds (rnnlib.diagrams)"
+        )
+        for figure in found:
+            assert figure["id"].startswith(PREFIX)
+            svg = (built_site / "book" / figure["src"]).resolve().read_text()
+            assert figure["natural"] > 0, f"{figure['src']} did not load"
+            px = smallest_px(svg, figure["shown"], figure["natural"])
+            assert px >= SMALLEST_PX[width], (
+                f"{figure['id']}: its smallest text shows at {px:.1f} px at {width} "
+                f"width, below {SMALLEST_PX[width]} px: draw it narrower or its text "
+                "larger (rnnlib.diagrams.style.MAX_WIDTH)"
+            )
+            assert figure["right"] <= figure["viewport"] + 1, f"{figure} runs off"
+    finally:
+        page.close()
 
 
 def test_framework_switch_keeps_the_section(browser, site):

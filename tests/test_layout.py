@@ -48,6 +48,7 @@ def test_the_rooms_exist():
         "tf",
         "torch",
         "bench",
+        "diagrams",
     }
 
 
@@ -57,7 +58,7 @@ def test_walls(path):
     top = {name.split(".")[0] for name in names}
     rnnlib_rooms = {name.split(".")[1] for name in names if name.startswith("rnnlib.")}
     where = room(path)
-    if where in ("top", "data", "numpy"):
+    if where in ("top", "data", "numpy", "diagrams"):
         assert not top & FRAMEWORKS, (
             f"{where}/ must import no framework: {top & FRAMEWORKS}"
         )
