@@ -11,7 +11,7 @@ import rnnlib.tf as rtf  # first: sets TensorFlow's logging before TensorFlow lo
 import rnnlib.torch as rtorch
 import torch
 from rnnlib import recipes
-from rnnlib.numpy import lstm_stack
+from rnnlib.numpy import gated, lstm_stack
 from rnnlib.numpy.gradcheck import relative_error
 
 SIZES = {"num_inputs": 5, "state_sizes": (3, 4), "num_classes": 6}
@@ -50,7 +50,7 @@ def test_init_params_follow_keras_defaults():
         recurrent = params[f"lstm{layer}.recurrent_kernel"].astype(np.float64)
         assert np.allclose(recurrent @ recurrent.T, np.eye(n), atol=1e-6)  # orthogonal
         bias = params[f"lstm{layer}.bias"].reshape(4, n)  # one row per gate
-        assert lstm_stack.GATES[1] == "forget"
+        assert gated.GATES["lstm"][1] == "f"  # the forget gate
         assert (bias[1] == 1).all() and not bias[[0, 2, 3]].any()
     assert not params["dense.bias"].any()
     again = lstm_stack.init_params(seed=3)
@@ -279,6 +279,7 @@ def test_optimizer_names_must_be_known(module):
     recipe = recipes.SEED_001._replace(optimizer="sgd")
     model = module.MnistLSTM(trained_looking_params())
     with pytest.raises(
-        ValueError, match="recipe.optimizer must be 'adam' or 'adamw', got 'sgd'"
+        ValueError,
+        match=r"recipe.optimizer must be one of \['adam', 'adamw'\], got 'sgd'",
     ):
         module.classifier_optimizer(model, recipe)

@@ -45,7 +45,6 @@ from rnnlib.tf.gradients import (  # noqa: E402
     train_with_norms,
 )
 from rnnlib.tf.layers import (  # noqa: E402
-    EchoRNN,
     LibraryCell,
     gated_layer,
     get_gated_weights,
@@ -65,12 +64,9 @@ from rnnlib.tf.models import (  # noqa: E402
 from rnnlib.tf.train import (  # noqa: E402
     heldout_loss,
     heldout_step_losses,
-    labeller_step_losses,
     make_optimizer,
     make_train_step,
     train,
-    train_labeller,
-    zero_state,
 )
 from rnnlib.tf.truncation import (  # noqa: E402
     make_last_step_train_step,
@@ -84,7 +80,6 @@ from rnnlib.tf.unroll import (  # noqa: E402
 )
 
 __all__ = [
-    "EchoRNN",
     "GRUCell",
     "HandRolledRNN",
     "LSTMCell",
@@ -103,7 +98,6 @@ __all__ = [
     "global_norm",
     "heldout_loss",
     "heldout_step_losses",
-    "labeller_step_losses",
     "lag_signal",
     "last_valid",
     "layer_kind",
@@ -119,9 +113,7 @@ __all__ = [
     "static_unroll",
     "train",
     "train_classifier",
-    "train_labeller",
     "train_truncated",
     "train_with_norms",
     "unroll",
-    "zero_state",
 ]

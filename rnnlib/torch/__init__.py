@@ -38,7 +38,6 @@ from rnnlib.torch.gradients import (
     train_with_norms,
 )
 from rnnlib.torch.layers import (
-    EchoRNN,
     LibraryCell,
     gated_layer,
     get_gated_weights,
@@ -58,12 +57,9 @@ from rnnlib.torch.models import (
 from rnnlib.torch.train import (
     heldout_loss,
     heldout_step_losses,
-    labeller_step_losses,
     make_optimizer,
     make_train_step,
     train,
-    train_labeller,
-    zero_state,
 )
 from rnnlib.torch.truncation import (
     make_last_step_train_step,
@@ -77,7 +73,6 @@ from rnnlib.torch.unroll import (
 )
 
 __all__ = [
-    "EchoRNN",
     "GRUCell",
     "HandRolledRNN",
     "LSTMCell",
@@ -96,7 +91,6 @@ __all__ = [
     "global_norm",
     "heldout_loss",
     "heldout_step_losses",
-    "labeller_step_losses",
     "lag_signal",
     "last_valid",
     "layer_kind",
@@ -112,9 +106,7 @@ __all__ = [
     "static_unroll",
     "train",
     "train_classifier",
-    "train_labeller",
     "train_truncated",
     "train_with_norms",
     "unroll",
-    "zero_state",
 ]
