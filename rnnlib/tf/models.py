@@ -223,17 +223,18 @@ class MnistLSTM(keras.Model):
     another model's ``params()``, from either framework). x: (batch_size, num_steps,
     num_inputs) -> logits (batch_size, num_classes). ``unroll=True`` writes the 28 steps
     out in the graph instead of a ``tf.while_loop`` (faster on a CPU; on a GPU only
-    ``unroll=False`` uses cuDNN).
+    ``unroll=False`` uses cuDNN). ``dtype``: the variables' (Keras's float32 default).
     """
 
-    def __init__(self, params, *, unroll=False):
+    def __init__(self, params, *, unroll=False, dtype=tf.float32):
         super().__init__()
         num_inputs, self.state_sizes, self.num_classes = lstm_stack.check_params(params)
+        dtype = tf.as_dtype(dtype).name
         self.lstms = [
-            keras.layers.LSTM(n, return_sequences=True, unroll=unroll)
+            keras.layers.LSTM(n, return_sequences=True, unroll=unroll, dtype=dtype)
             for n in self.state_sizes
         ]
-        self.dense = keras.layers.Dense(self.num_classes)
+        self.dense = keras.layers.Dense(self.num_classes, dtype=dtype)
         self(np.zeros((1, 1, num_inputs), np.float32))  # creates the weights
         weights = [
             np.asarray(params[name])

@@ -34,7 +34,7 @@ __all__ = [
     "combined_batches",
     "launch",
     "main",
-    "train_rank",
+    "train_worker",
     "train_single",
     "worker",
 ]
@@ -98,7 +98,7 @@ def train_single(
     return model, np.array(seconds)
 
 
-def train_rank(strategy, x, y, run, *, batch_size, num_epochs, seed, log=print):
+def train_worker(strategy, x, y, run, *, batch_size, num_epochs, seed, log=print):
     """One worker's share of one run (a name of ``RUNS``) under ``strategy``; returns
     (the model, its optimizer, losses, seconds per step)."""
     _, set_epoch, same_init, dtype = parallel.RUNS[run]
@@ -165,7 +165,7 @@ def worker(args) -> None:
     rank = strategy.cluster_resolver.task_id or 0
     x, y = (tf.constant(a) for a in parallel.load_train(args.n_train))
     for run in runs:
-        model, _, losses, seconds = train_rank(
+        model, _, losses, seconds = train_worker(
             strategy,
             x,
             y,

@@ -224,6 +224,15 @@ def padded_cross_entropy(logits, labels, lengths):
     return (losses * mask).sum() / mask.sum()
 
 
+def check_unroll(unroll) -> None:
+    if unroll is not False:
+        raise ValueError(
+            "unroll must be False in PyTorch: nn.LSTM runs its loop in C++ (or cuDNN) "
+            f"and there is no graph to unroll (Keras's LSTM has the option); got "
+            f"{unroll!r}"
+        )
+
+
 class MnistLSTM(nn.Module):
     """Seed 001's classifier: ``nn.LSTM`` layers (32 then 64 units), then ``nn.Linear``
     on the top layer's last output.
@@ -234,10 +243,13 @@ class MnistLSTM(nn.Module):
     transposed, (4 * state_size, inputs), with the gates in the same order as Keras
     (i, f, g, o), and has two biases where Keras has one: the second, ``bias_hh_l0``,
     stays frozen at zero, so that the model has Keras's parameters and trains the same.
+    ``unroll``, Keras's option to write the loop out in the graph, must stay False:
+    ``nn.LSTM`` runs its loop in C++ (or cuDNN), and PyTorch has no graph to unroll.
     """
 
-    def __init__(self, params, dtype=torch.float32):
+    def __init__(self, params, *, unroll=False, dtype=torch.float32):
         super().__init__()
+        check_unroll(unroll)
         num_inputs, self.state_sizes, self.num_classes = lstm_stack.check_params(params)
         sizes = (num_inputs,) + self.state_sizes
         self.lstms = nn.ModuleList(
