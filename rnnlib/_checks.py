@@ -60,12 +60,16 @@ def check_nonnegative(value, name) -> float:
     return float(value)
 
 
-def check_memory(num_bytes, what, name) -> None:
-    """A ValueError naming ``name`` when ``what`` would need more than MAX_BYTES."""
-    if num_bytes > MAX_BYTES:
+def check_memory(name, value, count, bytes_each, unit) -> None:
+    """A ValueError naming ``name`` (set to ``value``) when ``count`` ``unit``s of
+    ``bytes_each`` bytes would need more than MAX_BYTES: the memory it would take and
+    the most that is accepted."""
+    needed = count * bytes_each
+    if needed > MAX_BYTES:
         raise ValueError(
-            f"{name} asks for {what}, which needs {num_bytes / 2**30:,.1f} GiB of "
-            f"memory; rnnlib refuses more than {MAX_BYTES / 2**30:.0f} GiB in one array"
+            f"{name}={value:,} would need {needed / 2**30:,.1f} GiB of memory for "
+            f"{count:,} {unit}; rnnlib refuses requests over "
+            f"{MAX_BYTES / 2**30:.0f} GiB, at most {MAX_BYTES // bytes_each:,} {unit}"
         )
 
 
@@ -85,6 +89,16 @@ def check_classes(values, num_classes, name) -> np.ndarray:
             f"{array.min()} to {array.max()}"
         )
     return array
+
+
+def check_window_shape(shape, name="x") -> None:
+    """A clear error unless ``shape`` is (batch_size, num_steps), both >= 1 (a traced
+    dimension, None, passes)."""
+    shape = tuple(shape)
+    if len(shape) != 2 or any(d is not None and d < 1 for d in shape):
+        raise ValueError(
+            f"{name} must have shape (batch_size, num_steps), both >= 1, got {shape}"
+        )
 
 
 def check_lengths(lengths, max_length, name="lengths") -> np.ndarray:

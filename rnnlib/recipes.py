@@ -18,6 +18,7 @@ import numpy as np
 from tqdm import tqdm
 
 from rnnlib._checks import (
+    check_classes,
     check_int,
     check_learning_rate,
     check_nonnegative,
@@ -32,8 +33,8 @@ __all__ = [
     "SEED_001",
     "History",
     "Recipe",
+    "check_classifier_data",
     "check_recipe",
-    "check_validation",
     "epoch_batches",
     "learning_rates",
     "train_epochs",
@@ -100,20 +101,26 @@ def check_recipe(recipe) -> Recipe:
     return recipe
 
 
-def check_validation(x_val, y_val) -> None:
-    """Both validation arrays or neither, of the same length: x_val alone would
-    score every prediction against nothing and report an accuracy of 0."""
+def check_classifier_data(x, y, num_classes, x_val=None, y_val=None) -> None:
+    """Clear errors, the same in both frameworks, for a classifier's data: x and y as
+    many examples, labels in [0, num_classes), and both validation arrays or neither
+    (x_val alone would score every prediction against nothing: an accuracy of 0)."""
+    if len(x) != len(y):
+        raise ValueError(f"x and y must hold as many examples; got {len(x)}, {len(y)}")
+    check_classes(y, num_classes, "y")
     if (x_val is None) != (y_val is None):
         given, missing = ("x_val", "y_val") if y_val is None else ("y_val", "x_val")
         raise ValueError(
             f"{given} was given without {missing}: pass both to score each epoch, or "
             "neither"
         )
-    if x_val is not None and len(x_val) != len(y_val):
-        raise ValueError(
-            f"x_val and y_val must hold as many examples; got {len(x_val)} and "
-            f"{len(y_val)}"
-        )
+    if x_val is not None:
+        if len(x_val) != len(y_val):
+            raise ValueError(
+                f"x_val and y_val must hold as many examples; got {len(x_val)} and "
+                f"{len(y_val)}"
+            )
+        check_classes(y_val, num_classes, "y_val")
 
 
 def learning_rates(recipe: Recipe, steps_per_epoch: int) -> np.ndarray:

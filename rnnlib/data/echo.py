@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from rnnlib._checks import check_int
+from rnnlib._checks import check_int, check_memory
 
 __all__ = [
     "DEFAULT_BASE",
@@ -105,6 +105,8 @@ def generate(
     original article.
     """
     n = check_int(n, "n")
+    # x and y (int64), the uniform draws and P(Y = 1) (float64): 32 bytes a step
+    check_memory("n", n, n, 32, "echo steps")
     effects = check_effects(effects)
     base = check_base(base)
     if effects and max(effects) >= n:
@@ -129,6 +131,7 @@ def generate_legacy(n) -> tuple[np.ndarray, np.ndarray]:
     at least 8, the longest lag, as the original's ``X[i - 8]`` needs.
     """
     n = check_int(n, "n", minimum=8)
+    check_memory("n", n, n, 40, "echo steps")
     x = np.array(np.random.choice(2, size=(n,)))
     r = np.random.rand(n)  # the same stream as n calls of np.random.rand()
     threshold = 0.5 + 0.5 * lagged(x, 3) - 0.25 * lagged(x, 8)  # exact: all dyadic

@@ -35,6 +35,7 @@ __all__ = [
     "LADDER",
     "MAX_LAGS",
     "binary_entropy",
+    "check_positions",
     "cross_entropy",
     "estimate",
     "expected_loss",
@@ -57,6 +58,34 @@ def check_known(known) -> tuple[int, ...]:
             f"got {known!r}"
         )
     return tuple(sorted({check_lag(lag, "known") for lag in known}))
+
+
+def check_positions(positions, n) -> None:
+    """A clear error unless ``positions`` are integer indices into a sequence of ``n``
+    steps (what ``heldout_step_losses`` returns)."""
+    positions = np.asarray(positions)
+    if positions.size and (
+        not np.issubdtype(positions.dtype, np.integer)
+        or positions.min() < 0
+        or positions.max() >= n
+    ):
+        raise ValueError(
+            f"positions must be integer indices into the held-out sequence of {n} "
+            f"steps, in [0, {n - 1}], got dtype {positions.dtype} and values from "
+            f"{positions.min()} to {positions.max()}"
+        )
+
+
+def check_bits(values, name) -> None:
+    """A clear error unless ``values`` holds only 0s and 1s, the echo task's
+    symbols."""
+    values = np.asarray(values)
+    if values.size and not np.isin(values, (0, 1)).all():
+        bad = values[~np.isin(values, (0, 1))]
+        raise ValueError(
+            f"{name} must hold the echo task's 0s and 1s, got {bad[0].item()!r} "
+            f"(and {bad.size - 1} more values outside {{0, 1}})"
+        )
 
 
 # ---------------------------------------------------------------- the expected cross-
@@ -164,6 +193,8 @@ def optimal_step_losses(
             f"x and y must be sequences of the same shape (n,), got {x.shape} "
             f"and {y.shape}"
         )
+    check_bits(x, "x")
+    check_bits(y, "y")
     known = check_known(known)
     predictions = optimal_predictions(known, effects=effects, base=base)
     seen = (
@@ -196,11 +227,7 @@ def paired_excess(
             f"and {positions.shape}"
         )
     optimal = optimal_step_losses(x, y, known)
-    if positions.size and not 0 <= positions.min() <= positions.max() < len(optimal):
-        raise ValueError(
-            f"positions must index the held-out sequence of {len(optimal)} steps, "
-            f"got values from {positions.min()} to {positions.max()}"
-        )
+    check_positions(positions, len(optimal))
     return estimate(losses - optimal[positions], confidence=confidence)
 
 

@@ -17,10 +17,18 @@ def _traced(value) -> bool:
 
 
 def check_tokens(x, num_classes, name="x") -> None:
-    """A ValueError unless x holds integer ids in [0, num_classes): ``tf.one_hot``
-    would encode any other id as an all-zero input."""
+    """A ValueError unless x is (batch_size, num_steps) integer ids in [0,
+    num_classes): ``tf.one_hot`` would encode any other id as an all-zero input."""
+    _checks.check_window_shape(x.shape if hasattr(x, "shape") else np.shape(x), name)
     if not _traced(x):
         _checks.check_classes(np.asarray(x), num_classes, name)
+
+
+def check_batch_size(batch_size) -> None:
+    """A ValueError unless batch_size is an integer >= 1 (a tensor passes: it is a
+    batch's own size, read inside a traced function)."""
+    if not isinstance(batch_size, tf.Tensor):
+        _checks.check_int(batch_size, "batch_size")
 
 
 def check_lengths(lengths, max_length, name="lengths") -> None:

@@ -15,8 +15,8 @@ from rnnlib._checks import check_int, check_optional_positive
 from rnnlib.recipes import (
     History,
     Recipe,
+    check_classifier_data,
     check_recipe,
-    check_validation,
     train_epochs,
 )
 
@@ -118,7 +118,7 @@ def train_classifier(
     """Train ``model`` on x (n, num_steps, num_inputs), y (n,) integer labels with
     ``recipe``; the validation accuracy after each epoch when x_val, y_val are given.
     ``jit_compile=True`` compiles the training step with XLA."""
-    check_validation(x_val, y_val)
+    check_classifier_data(x, y, model.num_classes, x_val, y_val)
     step = make_classifier_step(
         model, classifier_optimizer(model, recipe), jit_compile=jit_compile
     )

@@ -19,6 +19,7 @@ import tensorflow as tf
 
 from rnnlib.numpy import layouts
 from rnnlib.numpy.gated import check_gated, check_kind
+from rnnlib.tf._checks import check_batch_size
 from rnnlib.tf.cells import RNNCell
 
 __all__ = [
@@ -108,6 +109,7 @@ class LibraryCell(tf.Module):
         self.cell.set_weights(layouts.to_keras(kind, params))
 
     def zero_state(self, batch_size):
+        check_batch_size(batch_size)
         zeros = tf.zeros((batch_size, self.state_size), self.cell.kernel.dtype)
         return (zeros, zeros) if self.kind == "lstm" else (zeros,)
 

@@ -19,7 +19,7 @@ import tensorflow as tf
 from rnnlib.numpy import layouts, lstm_stack
 from rnnlib.numpy.cell import PARAM_NAMES, check_params
 from rnnlib.numpy.gated import check_gated, check_head
-from rnnlib.tf._checks import check_lengths, check_tokens
+from rnnlib.tf._checks import check_batch_size, check_lengths, check_tokens
 from rnnlib.tf.layers import gated_layer, get_gated_weights
 
 __all__ = [
@@ -50,6 +50,7 @@ class HandRolledRNN(tf.Module):
         )  # (num_classes,)
 
     def zero_state(self, batch_size):
+        check_batch_size(batch_size)
         return (tf.zeros((batch_size, self.state_size), self.W.dtype),)
 
     def __call__(self, x, state):
@@ -88,6 +89,7 @@ class LibraryRNN(tf.Module):
         self.output = dense_head(head, self.rnn.dtype)
 
     def zero_state(self, batch_size):
+        check_batch_size(batch_size)
         return (tf.zeros((batch_size, self.state_size), self.output.kernel.dtype),)
 
     def __call__(self, x, state):
@@ -150,6 +152,7 @@ class SequenceLabeller(tf.Module):
         self.output = dense_head(head, self.rnn.dtype)
 
     def zero_state(self, batch_size):
+        check_batch_size(batch_size)
         zeros = tf.zeros((batch_size, self.state_size), self.rnn.dtype)
         return (zeros, zeros) if self.kind == "lstm" else (zeros,)
 

@@ -5,6 +5,7 @@ A tensor on a GPU is checked there, and copied to the CPU only to word the error
 ``torch.compile`` the checks step aside.
 """
 
+import numpy as np
 import torch
 
 from rnnlib import _checks
@@ -19,6 +20,7 @@ def check_tokens(x, num_classes, name="x") -> None:
     raises a RuntimeError that names neither the argument nor the range)."""
     if _skip():
         return
+    _checks.check_window_shape(getattr(x, "shape", None) or np.shape(x), name)
     if isinstance(x, torch.Tensor):
         if x.is_floating_point() or x.is_complex() or x.dtype == torch.bool:
             _checks.check_classes(x.detach().cpu().numpy(), num_classes, name)
@@ -26,6 +28,12 @@ def check_tokens(x, num_classes, name="x") -> None:
             _checks.check_classes(x.detach().cpu().numpy(), num_classes, name)
     else:
         _checks.check_classes(x, num_classes, name)
+
+
+def check_batch_size(batch_size) -> None:
+    """A ValueError unless batch_size is an integer >= 1."""
+    if not _skip():
+        _checks.check_int(batch_size, "batch_size")
 
 
 def check_lengths(lengths, max_length, name="lengths") -> None:

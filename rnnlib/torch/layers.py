@@ -22,6 +22,7 @@ from torch import nn
 
 from rnnlib.numpy import layouts
 from rnnlib.numpy.gated import check_gated, check_kind
+from rnnlib.torch._checks import check_batch_size
 from rnnlib.torch.cells import RNNCell
 
 __all__ = [
@@ -141,6 +142,7 @@ class LibraryCell(nn.Module):
             one_bias(self.cell, suffix="")
 
     def zero_state(self, batch_size):
+        check_batch_size(batch_size)
         zeros = self.cell.weight_hh.new_zeros(batch_size, self.state_size)
         return (zeros, zeros) if self.kind == "lstm" else (zeros,)
 

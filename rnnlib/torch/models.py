@@ -20,7 +20,7 @@ from torch.nn import functional as F
 from rnnlib.numpy import layouts, lstm_stack
 from rnnlib.numpy.cell import PARAM_NAMES, check_params
 from rnnlib.numpy.gated import check_gated, check_head
-from rnnlib.torch._checks import check_lengths, check_tokens
+from rnnlib.torch._checks import check_batch_size, check_lengths, check_tokens
 from rnnlib.torch.layers import gated_layer, get_gated_weights, one_bias
 
 __all__ = [
@@ -49,6 +49,7 @@ class HandRolledRNN(nn.Module):
         self.c = nn.Parameter(torch.tensor(params["c"], dtype=dtype))  # (num_classes,)
 
     def zero_state(self, batch_size):
+        check_batch_size(batch_size)
         return (self.W.new_zeros(batch_size, self.state_size),)
 
     def forward(self, x, state):
@@ -91,6 +92,7 @@ class LibraryRNN(nn.Module):
         self.output = linear_head(head, dtype)
 
     def zero_state(self, batch_size):
+        check_batch_size(batch_size)
         return (self.output.weight.new_zeros(batch_size, self.state_size),)
 
     def forward(self, x, state):
@@ -155,6 +157,7 @@ class SequenceLabeller(nn.Module):
         self.output = linear_head(head, dtype)
 
     def zero_state(self, batch_size):
+        check_batch_size(batch_size)
         zeros = self.output.weight.new_zeros(batch_size, self.state_size)
         return (zeros, zeros) if self.kind == "lstm" else (zeros,)
 
