@@ -51,10 +51,14 @@ def check_tokens_and_labels(model, x, y) -> None:
     """A clear error, the same in both frameworks, unless x holds ids the model reads
     (``model.input_size``, or its ``num_classes`` where inputs and labels share the
     classes) and y labels it predicts; checked on the NumPy data before any step is
-    traced, where TensorFlow would encode a bad id as an all-zero input."""
-    num_classes = model.num_classes
-    check_classes(x, getattr(model, "input_size", num_classes), "x")
-    check_classes(y, num_classes, "y")
+    traced, where TensorFlow would encode a bad id as an all-zero input. A model
+    without those attributes is not checked."""
+    num_classes = getattr(model, "num_classes", None)  # a model of one's own may lack
+    input_size = getattr(model, "input_size", num_classes)
+    if input_size is not None:
+        check_classes(x, input_size, "x")
+    if num_classes is not None:
+        check_classes(y, num_classes, "y")
 
 
 def check_optimizer(name) -> str:

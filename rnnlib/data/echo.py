@@ -69,6 +69,34 @@ def check_base(base) -> float:
     return float(base)
 
 
+def check_positions(positions, n) -> None:
+    """A clear error unless ``positions`` are integer indices into a sequence of ``n``
+    steps (what ``heldout_step_losses`` returns)."""
+    positions = np.asarray(positions)
+    if positions.size and (
+        not np.issubdtype(positions.dtype, np.integer)
+        or positions.min() < 0
+        or positions.max() >= n
+    ):
+        raise ValueError(
+            f"positions must be integer indices into the held-out sequence of {n} "
+            f"steps, in [0, {n - 1}], got dtype {positions.dtype} and values from "
+            f"{positions.min()} to {positions.max()}"
+        )
+
+
+def check_bits(values, name) -> None:
+    """A clear error unless ``values`` holds only 0s and 1s, the echo task's
+    symbols."""
+    values = np.asarray(values)
+    if values.size and not np.isin(values, (0, 1)).all():
+        bad = values[~np.isin(values, (0, 1))]
+        raise ValueError(
+            f"{name} must hold the echo task's 0s and 1s, got {bad[0].item()!r} "
+            f"(and {bad.size - 1} more values outside {{0, 1}})"
+        )
+
+
 # ---------------------------------------------------------------- generating data
 
 

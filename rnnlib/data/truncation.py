@@ -24,7 +24,8 @@ import numpy as np
 
 from rnnlib._checks import check_int
 from rnnlib.data.batching import split_rows
-from rnnlib.data.theory import check_positions, estimate, optimal_step_losses
+from rnnlib.data.echo import check_positions
+from rnnlib.data.theory import estimate, optimal_step_losses
 
 __all__ = [
     "STYLES",
