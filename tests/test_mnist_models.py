@@ -329,3 +329,18 @@ def test_jit_compile_runs_the_pytorch_model_through_torch_compile(monkeypatch):
     assert compiled == [model]
     x = np.zeros((2, 9, 5), np.float32)
     assert np.isfinite(step(x, np.zeros(2, int), 0.0))
+
+
+def test_both_models_take_their_dtype():
+    params = trained_looking_params()
+    keras_model = rtf.MnistLSTM(params, dtype="float64")
+    assert {v.dtype for v in keras_model.trainable_variables} == {"float64"}
+    torch_model = rtorch.MnistLSTM(params, dtype=torch.float64)
+    assert {p.dtype for p in torch_model.parameters()} == {torch.float64}
+    x = inputs()
+    assert np.allclose(
+        keras_model(x).numpy(),
+        torch_model(torch.as_tensor(x)).detach().numpy(),
+        0,
+        1e-12,
+    )

@@ -230,9 +230,9 @@ class MnistLSTM(keras.Model):
     """
 
     def __init__(self, params, *, unroll=False, dtype=tf.float32):
-        super().__init__()
-        num_inputs, self.state_sizes, self.num_classes = lstm_stack.check_params(params)
         dtype = tf.as_dtype(dtype).name
+        super().__init__(dtype=dtype)  # its inputs are cast to dtype too
+        num_inputs, self.state_sizes, self.num_classes = lstm_stack.check_params(params)
         self.lstms = [
             keras.layers.LSTM(n, return_sequences=True, unroll=unroll, dtype=dtype)
             for n in self.state_sizes

@@ -20,7 +20,6 @@ import sys
 import time
 from pathlib import Path
 
-import keras
 import numpy as np
 import tensorflow as tf
 
@@ -64,14 +63,8 @@ def combined_batches(n_train, batch_size, num_workers, epoch, seed=0) -> np.ndar
 
 
 def build_model(params, dtype):
-    """The MNIST chapter's model with variables of ``dtype``, "float32" or "float64"
-    (Keras builds layers with its global dtype policy, set here for the duration)."""
-    default = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(dtype)
-    try:
-        return MnistLSTM(params, unroll=False)
-    finally:
-        keras.config.set_dtype_policy(default)
+    """The MNIST chapter's model with variables of ``dtype``, "float32" or "float64"."""
+    return MnistLSTM(params, unroll=False, dtype=dtype)
 
 
 def train_single(
