@@ -79,8 +79,8 @@ def test_the_last_step_loss_is_the_last_positions_cross_entropy():
     step = rnnlib.torch.make_last_step_train_step(
         model, torch.optim.SGD(model.parameters(), lr=0.0)
     )
-    loss, _ = step(x, y, torch.zeros(2, 4))
-    logits, _ = copy(torch.as_tensor(x), torch.zeros(2, 4))
+    loss, _ = step(x, y, (torch.zeros(2, 4),))
+    logits, _ = copy(torch.as_tensor(x), (torch.zeros(2, 4),))
     expected = F.cross_entropy(logits[:, -1], torch.as_tensor(y[:, -1]))
     assert loss == pytest.approx(expected.item(), abs=1e-7)
 

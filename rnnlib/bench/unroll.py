@@ -96,9 +96,9 @@ def tensorflow_rows(lengths, repeats) -> list[dict]:
         steps, states, first = {}, {}, {}
         for name, model in models.items():
             steps[name] = rnnlib.tf.make_train_step(
-                model, rnnlib.tf.make_optimizer("adagrad", 0.1)
+                model, rnnlib.tf.make_optimizer(model, "adagrad", 0.1)
             )
-            state = tf.zeros((BATCH_SIZE, STATE_SIZE))
+            state = model.zero_state(BATCH_SIZE)
             start = time.perf_counter()
             loss, states[name] = steps[name](*windows[0], state)
             float(loss)
@@ -134,7 +134,7 @@ def torch_rows(lengths, compile_lengths, repeats) -> list[dict]:
             steps[name] = rnnlib.torch.make_train_step(
                 model, rnnlib.torch.make_optimizer(model)
             )
-            state = torch.zeros(BATCH_SIZE, STATE_SIZE)
+            state = model.zero_state(BATCH_SIZE)
             start = time.perf_counter()
             _, states[name] = steps[name](*windows[0], state)  # compiles, if compiled
             rows.append(new_row(name, num_steps, "", time.perf_counter() - start))

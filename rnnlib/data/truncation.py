@@ -24,6 +24,7 @@ import numpy as np
 
 from rnnlib._checks import check_int
 from rnnlib.data.batching import split_rows
+from rnnlib.data.echo import check_positions
 from rnnlib.data.theory import estimate, optimal_step_losses
 
 __all__ = [
@@ -131,6 +132,7 @@ def echo_learned(x, y, positions, losses, *, confidence=0.95) -> dict:
             f"positions and losses must have the same shape (m,), got "
             f"{positions.shape} and {losses.shape}"
         )
+    check_positions(positions, len(x))
     optimal = {
         known: optimal_step_losses(x, y, known)[positions]
         for known in ((3, 8), (3,), (8,))

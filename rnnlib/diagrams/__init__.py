@@ -4,6 +4,10 @@ names and facts the code holds (CONTRIBUTING-site.md, "Figures").
 Each function returns a matplotlib Figure in the book's style (``draw.Canvas``); a page
 shows one from a ``remove-input`` cell. Framework-free: nothing here imports TensorFlow
 or PyTorch.
+
+Modules: ``style`` (sizes and one colour per role), ``draw`` (the ``Canvas``: boxes,
+arrows, labels), and one module per family of pictures: ``echo``, ``cells``,
+``graphs``, ``gated``, ``sequences``, ``inputs``, ``parallel``.
 """
 
 from rnnlib.diagrams.cells import jacobian_chain, tanh_cell, unrolled_window

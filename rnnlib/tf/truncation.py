@@ -10,8 +10,8 @@ trains a model in either style and returns a ``LearningCurve``.
 import tensorflow as tf
 
 from rnnlib.data.truncation import style_sequences
-from rnnlib.tf.train import make_optimizer, make_train_step, zero_state
-from rnnlib.training import train_windows
+from rnnlib.tf.train import make_optimizer, make_train_step
+from rnnlib.training import check_tokens_and_labels, train_windows
 
 __all__ = ["make_last_step_train_step", "train_truncated"]
 
@@ -24,8 +24,7 @@ def make_last_step_train_step(model, optimizer):
     @tf.function
     def train_step(x, y, state):
         with tf.GradientTape() as tape:
-            # logits: (batch_size, num_steps, num_classes); state: (batch_size,
-            # state_size)
+            # logits: (batch_size, num_steps, num_classes); state: a tuple
             logits, state = model(x, state)
             loss = tf.reduce_mean(  # the last position only
                 tf.nn.sparse_softmax_cross_entropy_with_logits(
@@ -60,10 +59,11 @@ def train_truncated(
     Both styles score each label once per epoch and make about the same number of
     updates; the true style runs n times as many cell steps.
     """
+    check_tokens_and_labels(model, x, y)
     x, y, rows = style_sequences(
         x, y, style=style, batch_size=batch_size, num_steps=num_steps
     )
-    optimizer = make_optimizer(optimizer, learning_rate)
+    optimizer = make_optimizer(model, optimizer, learning_rate)
     if style == "tf":
         step = make_train_step(model, optimizer)
     else:
@@ -75,7 +75,7 @@ def train_truncated(
         batch_size=rows,
         num_steps=num_steps,
         num_epochs=num_epochs,
-        zero_state=zero_state(model),
+        zero_state=model.zero_state,
         every=every,
         progress=progress,
         desc=desc or f"{style} style, n={num_steps}",

@@ -10,8 +10,8 @@ import torch
 from torch.nn import functional as F
 
 from rnnlib.data.truncation import style_sequences
-from rnnlib.torch.train import make_optimizer, make_train_step, zero_state
-from rnnlib.training import train_windows
+from rnnlib.torch.train import make_optimizer, make_train_step
+from rnnlib.training import check_tokens_and_labels, train_windows
 
 __all__ = ["make_last_step_train_step", "train_truncated"]
 
@@ -24,13 +24,13 @@ def make_last_step_train_step(model, optimizer):
     def step(x_window, y_window, state):
         x = torch.as_tensor(x_window, device=device)  # (batch_size, num_steps)
         y = torch.as_tensor(y_window, device=device)  # (batch_size, num_steps)
-        # logits: (batch_size, num_steps, num_classes); state: (batch_size, state_size)
+        # logits: (batch_size, num_steps, num_classes); state: a tuple
         logits, state = model(x, state)
         loss = F.cross_entropy(logits[:, -1], y[:, -1])  # the last position only
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        return loss.item(), state.detach()
+        return loss.item(), tuple(s.detach() for s in state)
 
     return step
 
@@ -56,6 +56,7 @@ def train_truncated(
     Both styles score each label once per epoch and make about the same number of
     updates; the true style runs n times as many cell steps.
     """
+    check_tokens_and_labels(model, x, y)
     x, y, rows = style_sequences(
         x, y, style=style, batch_size=batch_size, num_steps=num_steps
     )
@@ -71,7 +72,7 @@ def train_truncated(
         batch_size=rows,
         num_steps=num_steps,
         num_epochs=num_epochs,
-        zero_state=zero_state(model),
+        zero_state=model.zero_state,
         every=every,
         progress=progress,
         desc=desc or f"{style} style, n={num_steps}",
