@@ -141,6 +141,8 @@ SIZES: dict[str, dict[str, Size]] = {
         "n_train": S(300_000, 40_000, "training steps (equal data)"),
         "num_epochs": S(5, 1, "epochs"),
         "n_heldout": S(100_000, 20_000, "held-out steps"),
+        "repeats": S(10, 5, "timed updates per style, interleaved"),
+        "bias_rows": S(200, 50, "rows of echo data the gradient bias is measured on"),
     },
     "06-gradients": {
         "num_seeds": S(3, 1, "seeds of every curve and every trained model"),
@@ -180,7 +182,10 @@ SIZES: dict[str, dict[str, Size]] = {
         "num_epochs": S(5, 1, "epochs"),
         "n_heldout": S(100_000, 20_000, "held-out steps"),
         "seeds": S(3, 1, "initial weights per style and n"),
-        "num_lengths": S(7, 2, "how many n of (4, 9, 16, 6, 8, 10, 12), in that order"),
+        "num_lengths": S(
+            9, 2, "how many n of (4, 9, 16, 5, 6, 7, 8, 10, 12), in that order"
+        ),
+        "repeats": S(10, 5, "timed updates per style and n, interleaved"),
     },
     "bench.cells": {
         "n_train": S(1_000_000, 50_000, "training steps"),

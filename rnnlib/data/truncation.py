@@ -101,6 +101,20 @@ def cell_steps_per_label(style, num_steps) -> int:
     return h // h_prime
 
 
+def _check_copies(num_steps, every, row_length):
+    if num_steps % every:
+        raise ValueError(
+            f"every={every} must divide num_steps={num_steps}: the copies are shifted "
+            "by every steps and the windows hold num_steps"
+        )
+    needed = num_steps + (num_steps // every - 1) * every
+    if row_length < needed:
+        raise ValueError(
+            f"num_steps={num_steps} is too long for rows of {row_length} steps: "
+            f"these windows need rows of at least {needed} steps"
+        )
+
+
 def shifted_rows(seq, *, batch_size, num_steps, every=1):
     """``num_steps // every`` copies of each row of ``split_rows(seq, batch_size)``,
     copy o starting o * every steps later: shape (copies * batch_size, row_length -
@@ -113,20 +127,10 @@ def shifted_rows(seq, *, batch_size, num_steps, every=1):
     """
     num_steps = check_int(num_steps, "num_steps")
     every = check_int(every, "every")
-    if num_steps % every:
-        raise ValueError(
-            f"every={every} must divide num_steps={num_steps}: the copies are shifted "
-            "by every steps and the windows hold num_steps"
-        )
     copies = num_steps // every
     rows = split_rows(seq, batch_size)  # (batch_size, row_length)
+    _check_copies(num_steps, every, rows.shape[1])
     length = rows.shape[1] - (copies - 1) * every
-    if length < num_steps:
-        raise ValueError(
-            f"num_steps={num_steps} is too long for rows of {rows.shape[1]} steps: "
-            f"these windows need rows of at least {num_steps + (copies - 1) * every} "
-            "steps"
-        )
     return np.concatenate(
         [rows[:, o * every : o * every + length] for o in range(copies)]
     )
