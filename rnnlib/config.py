@@ -129,12 +129,13 @@ SIZES: dict[str, dict[str, Size]] = {
     "03-hand-rolled-cell-torch": _HAND_ROLLED_CELL,
     "04-unrolling-tf": {
         "longest": S(200, 50, "longest num_steps measured (of 10, 50, 100, 200)"),
-        "repeats": S(30, 5, "timed training steps per variant and num_steps"),
+        "repeats": S(15, 5, "timed training steps per variant and num_steps"),
         "fold_steps": S(200, 100, "steps of the constant-folding example"),
+        "xla_steps": S(50, 10, "num_steps compiled with XLA"),
     },
     "04-unrolling-torch": {
         "longest": S(200, 50, "longest num_steps measured (of 10, 50, 100, 200)"),
-        "repeats": S(30, 5, "timed training steps per variant and num_steps"),
+        "repeats": S(15, 5, "timed training steps per variant and num_steps"),
         "compiled_steps": S(10, 0, "num_steps run under torch.compile (0: none)"),
     },
     "05-truncated-backprop-torch": {
