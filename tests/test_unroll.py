@@ -150,6 +150,25 @@ def test_one_dynamic_trace_serves_every_length_and_static_refuses():
         static(tf.zeros((2, 3), tf.int64), (tf.zeros((2, STATE_SIZE)),))
 
 
+def test_xla_compiles_the_dynamic_loop_and_gives_the_same_step():
+    """tf.while_loop's gradient under jit_compile needs maximum_iterations: the
+    library's dynamic_unroll passes it, and the compiled step trains the same
+    numbers."""
+    x = tf.constant(X)
+    results = []
+    for jit_compile in (False, True):
+        model = rnnlib.tf.UnrolledRNN(PARAMS, rnnlib.tf.dynamic_unroll, tf.float64)
+        step = rnnlib.tf.make_train_step(model, rnnlib.tf.make_optimizer(model))
+        if jit_compile:
+            step = tf.function(step, jit_compile=True)
+        loss, (state,) = step(x, tf.constant(Y), (tf.constant(STATE),))
+        results.append((float(loss), state.numpy(), model.cell.W.numpy()))
+    (loss_a, state_a, W_a), (loss_b, state_b, W_b) = results
+    assert loss_a == pytest.approx(loss_b, rel=1e-12)
+    assert relative_error(state_b, state_a) < 1e-12
+    assert relative_error(W_b, W_a) < 1e-12
+
+
 # ---------------------------------------------------------------- variable lengths
 
 LENGTHS = np.array([6, 2, 9, 1, 4], np.int32)

@@ -130,6 +130,7 @@ def dynamic_unroll(cell, inputs, state, sequence_length=None):
         lambda t, state, outputs: t < stop,
         body,
         (tf.constant(0), tuple(state), outputs),
+        maximum_iterations=num_steps,  # a bound XLA needs to compile the gradient
     )
     outputs = tf.transpose(
         outputs.stack(), [1, 0, 2]
