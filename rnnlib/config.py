@@ -101,6 +101,14 @@ _DATA_PARALLEL = {
     "n_train": S(6_400, 640, "training images of every run (two epochs each)"),
 }
 
+_CHAR_LSTM = {
+    "n_train": S(1_003_854, 100_000, "training characters (all of the 90 % split)"),
+    "n_val": S(111_540, 5_000, "validation characters read (all of the 10 % split)"),
+    "state_size": S(256, 64, "LSTM units of the page's model"),
+    "train_steps": S(600, 30, "training steps (windows of 32 x 100 characters)"),
+    "sample_chars": S(600, 200, "characters sampled at each setting"),
+}
+
 #: page or benchmark -> setting -> Size. Settings that do not change with the size stay
 #: in the pages: this table holds only what the quick switch changes.
 SIZES: dict[str, dict[str, Size]] = {
@@ -156,6 +164,30 @@ SIZES: dict[str, dict[str, Size]] = {
     "10-mnist-lstm-torch": _MNIST_LSTM,
     "11-data-parallel-tf": _DATA_PARALLEL,
     "11-data-parallel-torch": _DATA_PARALLEL,
+    "12-char-baselines": {
+        "n_train": S(1_003_854, 200_000, "training characters the n-grams count"),
+        "sample_chars": S(400, 200, "characters sampled from the best n-gram model"),
+    },
+    "13-min-char-rnn": {
+        "n_train": S(1_003_854, 100_000, "training characters (all of the 90 % split)"),
+        "n_val": S(111_540, 10_000, "validation characters read"),
+        "state_size": S(256, 64, "units of the tanh cell"),
+        "num_epochs": S(4, 1, "passes over the training text"),
+        "every": S(50, 10, "windows per point of the learning curve"),
+        "sample_chars": S(600, 200, "characters sampled"),
+    },
+    "14-char-lstm-tf": _CHAR_LSTM,
+    "14-char-lstm-torch": _CHAR_LSTM,
+    "15-state-probe": {
+        "n_train": S(1_000_000, 100_000, "echo steps each probed model trains on"),
+        "num_epochs": S(3, 1, "epochs of each echo model"),
+        "n_heldout": S(100_000, 20_000, "held-out echo steps the probes read"),
+        "seeds": S(3, 2, "seeds of each num_steps"),
+        "n_lm_train": S(1_003_854, 100_000, "characters the language model trains on"),
+        "lm_epochs": S(2, 1, "passes of the language model over them"),
+        "lm_state_size": S(128, 32, "units of the language model probed"),
+        "n_val": S(111_540, 20_000, "validation characters whose states are probed"),
+    },
     "bench.data": {
         "n": S(1_000_000, 100_000, "steps each generator makes"),
     },
@@ -193,6 +225,18 @@ SIZES: dict[str, dict[str, Size]] = {
         "num_epochs": S(10, 1, "epochs of the one-cycle recipe"),
         "num_seeds": S(3, 1, "seeds (weights and batch order) per framework"),
         "timing_steps": S(100, 0, "steps timed per thread setting (0: not timed)"),
+    },
+    "bench.text": {
+        "train_steps": S(900, 20, "training steps of each run (64 x 100 characters)"),
+        "state_size": S(512, 32, "LSTM units"),
+        "num_seeds": S(3, 1, "seeds per framework"),
+        "n_val": S(111_540, 5_000, "validation characters read"),
+    },
+    "bench.probe": {
+        "n_train": S(1_000_000, 100_000, "echo steps each model trains on"),
+        "num_epochs": S(3, 1, "epochs of each echo model"),
+        "n_heldout": S(100_000, 20_000, "held-out echo steps the probes read"),
+        "num_seeds": S(3, 2, "seeds of each num_steps"),
     },
     "bench.parallel": {
         "n_train": S(6_400, 256, "training images (two epochs, global batch 128)"),

@@ -36,18 +36,25 @@ def adagrad_update(params, grads, memory, learning_rate, eps=1e-8) -> None:
         params[name] -= learning_rate * grads[name] / np.sqrt(memory[name] + eps)
 
 
-def make_train_step(params, learning_rate, *, clip=5.0):
+def make_train_step(
+    params, learning_rate, *, clip=5.0, initial_accumulator=0.0, eps=1e-8
+):
     """``step(x_window, y_window, state) -> (loss, state)`` for
     ``rnnlib.training.train_windows``: backprop through the window, every gradient
-    clipped to [-clip, clip] as min-char-rnn does, one Adagrad update of ``params``
-    (in place). The Adagrad memory lives in the closure."""
-    memory = {name: np.zeros_like(value) for name, value in params.items()}
+    clipped to [-clip, clip] as min-char-rnn does (``clip=None``: not clipped), one
+    Adagrad update of ``params`` (in place). The Adagrad memory lives in the closure
+    and starts at ``initial_accumulator`` (min-char-rnn: 0; TF1's
+    ``AdagradOptimizer``, which chapter 3 follows: 0.1 with ``eps=0``)."""
+    memory = {
+        name: np.full_like(value, initial_accumulator) for name, value in params.items()
+    }
 
     def step(x_window, y_window, state):
         loss, grads, state = loss_and_gradients(params, x_window, y_window, state)
-        for grad in grads.values():
-            np.clip(grad, -clip, clip, out=grad)
-        adagrad_update(params, grads, memory, learning_rate)
+        if clip is not None:
+            for grad in grads.values():
+                np.clip(grad, -clip, clip, out=grad)
+        adagrad_update(params, grads, memory, learning_rate, eps)
         return loss, state
 
     return step
