@@ -109,6 +109,13 @@ _CHAR_LSTM = {
     "sample_chars": S(600, 200, "characters sampled at each setting"),
 }
 
+_ECHO_PROBE = {
+    "n_train": S(1_000_000, 100_000, "echo steps each probed cell trains on"),
+    "num_epochs": S(3, 1, "epochs of each probed echo cell"),
+    "n_heldout": S(100_000, 20_000, "held-out echo steps the probes read"),
+    "seeds": S(3, 2, "seeds of each num_steps"),
+}
+
 #: page or benchmark -> setting -> Size. Settings that do not change with the size stay
 #: in the pages: this table holds only what the quick switch changes.
 SIZES: dict[str, dict[str, Size]] = {
@@ -173,16 +180,11 @@ SIZES: dict[str, dict[str, Size]] = {
         "n_val": S(111_540, 10_000, "validation characters read"),
         "state_size": S(256, 64, "units of the tanh cell"),
         "num_epochs": S(4, 1, "passes over the training text"),
-        "every": S(50, 10, "windows per point of the learning curve"),
-        "sample_chars": S(600, 200, "characters sampled"),
     },
     "14-char-lstm-tf": _CHAR_LSTM,
     "14-char-lstm-torch": _CHAR_LSTM,
     "15-state-probe": {
-        "n_train": S(1_000_000, 100_000, "echo steps each probed model trains on"),
-        "num_epochs": S(3, 1, "epochs of each echo model"),
-        "n_heldout": S(100_000, 20_000, "held-out echo steps the probes read"),
-        "seeds": S(3, 2, "seeds of each num_steps"),
+        **_ECHO_PROBE,
         "n_lm_train": S(1_003_854, 100_000, "characters the language model trains on"),
         "lm_epochs": S(2, 1, "passes of the language model over them"),
         "lm_state_size": S(128, 32, "units of the language model probed"),
@@ -232,12 +234,7 @@ SIZES: dict[str, dict[str, Size]] = {
         "num_seeds": S(3, 1, "seeds per framework"),
         "n_val": S(111_540, 5_000, "validation characters read"),
     },
-    "bench.probe": {
-        "n_train": S(1_000_000, 100_000, "echo steps each model trains on"),
-        "num_epochs": S(3, 1, "epochs of each echo model"),
-        "n_heldout": S(100_000, 20_000, "held-out echo steps the probes read"),
-        "num_seeds": S(3, 2, "seeds of each num_steps"),
-    },
+    "bench.probe": _ECHO_PROBE,
     "bench.parallel": {
         "n_train": S(6_400, 256, "training images (two epochs, global batch 128)"),
     },

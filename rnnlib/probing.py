@@ -38,7 +38,7 @@ def train_echo_cell(x, y, *, num_steps, seed, num_epochs, state_size=4):
     return params
 
 
-def probe_lags(params, x_heldout, lags=LAGS) -> dict[int, np.ndarray]:
+def probe_lags(params, x_heldout, lags=(3, 8)) -> dict[int, np.ndarray]:
     """For each lag, whether a logistic probe fitted on the first half of the held-out
     sequence reads X_{t-lag} right from S_t on the second half: lag -> (m,) of 0/1."""
     states = cell_states(params, x_heldout)  # (n, state_size): S_t after X_t

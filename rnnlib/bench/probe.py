@@ -29,7 +29,7 @@ def run() -> Result:
     x_heldout, _ = echo.generate(size.n_heldout, seed=HELDOUT_SEED)
     rows, accuracy = [], {}
     for num_steps in (0,) + NUM_STEPS:  # 0: the untrained cell
-        for seed in range(size.num_seeds):
+        for seed in range(size.seeds):
             start = time.perf_counter()
             if num_steps == 0:
                 params = cell.init_params(num_classes=2, state_size=4, seed=seed)
@@ -49,5 +49,5 @@ def run() -> Result:
         for num_steps in NUM_STEPS + (0,)
         for lag in probing.LAGS
     }
-    summary |= {"seeds": size.num_seeds, "train_steps": size.n_train, "size": size.name}
+    summary |= {"seeds": size.seeds, "train_steps": size.n_train, "size": size.name}
     return Result(rows, summary)
