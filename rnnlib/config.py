@@ -178,7 +178,7 @@ SIZES: dict[str, dict[str, Size]] = {
     "13-min-char-rnn": {
         "n_train": S(1_003_854, 100_000, "training characters (all of the 90 % split)"),
         "n_val": S(111_540, 10_000, "validation characters read"),
-        "state_size": S(256, 64, "units of the tanh cell"),
+        "state_size": S(128, 64, "units of the tanh cell"),
         "num_epochs": S(4, 1, "passes over the training text"),
     },
     "14-char-lstm-tf": _CHAR_LSTM,
@@ -232,7 +232,7 @@ SIZES: dict[str, dict[str, Size]] = {
         "train_steps": S(900, 20, "training steps of each run (64 x 100 characters)"),
         "state_size": S(512, 32, "LSTM units"),
         "num_seeds": S(3, 1, "seeds per framework"),
-        "n_val": S(111_540, 5_000, "validation characters read"),
+        "threads": S(2, 1, "threads of each framework (two cores; one in tests)"),
     },
     "bench.probe": _ECHO_PROBE,
     "bench.parallel": {

@@ -7,9 +7,10 @@ layer of ``state_size`` units on a 64-wide embedding, dropout 0.2 after it, batc
 cosine to a tenth of it, gradients clipped to a global norm of 1. For each seed both
 frameworks start from the same weights (``rnnlib.numpy.charlstm.init_params``) and read
 the same windows; each run trains ``train_steps`` steps (not a time budget) on
-``THREADS`` threads and its seconds are recorded. Every model reads the whole
-validation text as one stream, the state carried. The first seed's Keras weights are
-then copied into PyTorch and read the validation text again (``copied_val_diff``).
+``threads`` threads (two at full size) and its seconds are recorded. Every model reads
+the whole validation text as one stream, the state carried. The first seed's Keras
+weights are then copied into PyTorch and read the validation text again
+(``copied_val_diff``).
 Targets at full size: each framework's mean at most 1.50 nats per character, at least
 0.15 below the best n-gram, within 0.02 of the other; at most 10 minutes per run.
 """
@@ -30,12 +31,11 @@ SETTINGS = {
     "learning_rate": 2e-3,
     "clip_norm": 1.0,
 }
-THREADS = 2
 MAX_ORDER = 6
 
 
-def frameworks():
-    """{"tf": rnnlib.tf, "torch": rnnlib.torch}, each set to THREADS threads."""
+def frameworks(threads):
+    """{"tf": rnnlib.tf, "torch": rnnlib.torch}, each set to ``threads`` threads."""
     import rnnlib.tf  # first: TensorFlow's quiet environment
     import tensorflow as tf
     import torch
@@ -43,11 +43,11 @@ def frameworks():
     import rnnlib.torch
 
     try:
-        tf.config.threading.set_intra_op_parallelism_threads(THREADS)
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
         tf.config.threading.set_inter_op_parallelism_threads(1)
     except RuntimeError:  # TensorFlow already started in this process
         pass
-    torch.set_num_threads(THREADS)
+    torch.set_num_threads(threads)
     return {"tf": rnnlib.tf, "torch": rnnlib.torch}
 
 
@@ -63,7 +63,7 @@ def run() -> Result:
     size = config.sizes("bench.text")
     train, val = shakespeare.split(shakespeare.load())
     vocab = chars.Vocabulary(train)
-    train_ids, val_ids = vocab.encode(train), vocab.encode(val)[: size.n_val]
+    train_ids, val_ids = vocab.encode(train), vocab.encode(val)
 
     counts = ngram.fit(train_ids, MAX_ORDER, len(vocab))
     ngram_val = [ngram.step_losses(counts, val_ids, k).mean() for k in range(7)]
@@ -78,7 +78,7 @@ def run() -> Result:
         for k, v in enumerate(ngram_val)
     ]
 
-    modules = frameworks()
+    modules = frameworks(size.threads)
     val_nats, seconds, first = {}, {}, {}
     for seed in range(size.num_seeds):
         params = charlstm.init_params(
@@ -130,7 +130,7 @@ def run() -> Result:
         "seeds": size.num_seeds,
         "train_steps": size.train_steps,
         "state_size": size.state_size,
-        "threads": THREADS,
+        "threads": size.threads,
         "val_chars": len(val_ids),
         "size": size.name,
     }
