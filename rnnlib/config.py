@@ -229,8 +229,8 @@ SIZES: dict[str, dict[str, Size]] = {
         "timing_steps": S(100, 0, "steps timed per thread setting (0: not timed)"),
     },
     "bench.text": {
-        "train_steps": S(900, 20, "training steps of each run (64 x 100 characters)"),
-        "state_size": S(512, 32, "LSTM units"),
+        "train_steps": S(900, 8, "training steps of each run (64 x 100 characters)"),
+        "state_size": S(512, 16, "LSTM units"),
         "num_seeds": S(3, 1, "seeds per framework"),
         "threads": S(2, 1, "threads of each framework (two cores; one in tests)"),
     },
