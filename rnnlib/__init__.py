@@ -4,17 +4,19 @@ networks.
 The rooms, bottom to top (each imports only from the rooms below it):
 
 - ``rnnlib.data``: the echo task, its theory (expected losses, floors), windows for
-  truncated backprop, padded batches, MNIST. NumPy only.
+  truncated backprop, padded batches, MNIST and Tiny Shakespeare (one downloader),
+  characters and n-gram baselines. NumPy only.
 - ``rnnlib.numpy``: the reference cell, backprop through time by hand, the gradient
-  check.
+  check; min-char-rnn, the character LSTM's reference, linear probes.
 - ``rnnlib.tf`` and ``rnnlib.torch``: the same modules with the same public names in
   each framework (cells, unroll, models, train).
 - ``rnnlib.bench``: ``python -m rnnlib.bench NAME``, the measurements behind the book's
   claims.
 
 Beside them, framework-free: ``config`` (every size, quick and full), ``training`` (the
-outer loop of truncated backprop), ``plots`` and ``tables``. Importing rnnlib never
-imports TensorFlow or PyTorch.
+outer loop of truncated backprop), ``lm`` (a language model's fixed-step training
+loop), ``probing`` (probes of the echo cell's state), ``plots`` and ``tables``.
+Importing rnnlib never imports TensorFlow or PyTorch.
 """
 
 from rnnlib.config import QUICK_ENV, is_quick, size_name, sizes

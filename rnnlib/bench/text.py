@@ -59,6 +59,29 @@ def seed_everything(seed):
     torch.manual_seed(seed)
 
 
+def seconds_per_step(framework: str, steps: int = 10) -> float:
+    """Median seconds of one full-size training step in ``framework`` ("tf" or
+    "torch"), after two untimed ones: to size ``train_steps`` to the 10-minute budget
+    on a new machine before running the benchmark (``steps`` x this = a run's time)."""
+    import time
+
+    size = config.sizes("bench.text", quick=False)
+    module = frameworks(size.threads)[framework]
+    params = charlstm.init_params(state_sizes=(size.state_size,), seed=0)
+    model = module.CharLSTM(params, dropout=SETTINGS["dropout"])
+    step = module.make_lm_step(model, module.lm_optimizer(model), clip_norm=1.0)
+    rng = np.random.default_rng(0)
+    shape = (SETTINGS["batch_size"], SETTINGS["num_steps"])
+    state, times = model.zero_state(shape[0]), []
+    for _ in range(steps + 2):
+        x, y = rng.integers(0, 65, shape), rng.integers(0, 65, shape)
+        start = time.perf_counter()
+        loss, state, _ = step(x, y, state, SETTINGS["learning_rate"])
+        float(loss)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times[2:]))
+
+
 def run() -> Result:
     size = config.sizes("bench.text")
     train, val = shakespeare.split(shakespeare.load())
