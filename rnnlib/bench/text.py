@@ -15,6 +15,8 @@ Targets at full size: each framework's mean at most 1.50 nats per character, at 
 0.15 below the best n-gram, within 0.02 of the other; at most 10 minutes per run.
 """
 
+import os
+
 import numpy as np
 
 from rnnlib import config
@@ -35,7 +37,12 @@ MAX_ORDER = 6
 
 
 def frameworks(threads):
-    """{"tf": rnnlib.tf, "torch": rnnlib.torch}, each set to ``threads`` threads."""
+    """{"tf": rnnlib.tf, "torch": rnnlib.torch}, each set to ``threads`` threads.
+
+    OpenMP threads that wait by spinning (PyTorch's default) stall badly when anything
+    else runs on the cores: ``OMP_WAIT_POLICY=PASSIVE`` (set here unless set already,
+    before PyTorch loads) makes a waiting thread sleep instead."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import rnnlib.tf  # first: TensorFlow's quiet environment
     import tensorflow as tf
     import torch
@@ -59,14 +66,15 @@ def seed_everything(seed):
     torch.manual_seed(seed)
 
 
-def seconds_per_step(framework: str, steps: int = 10) -> float:
+def seconds_per_step(framework: str, steps: int = 10, threads=None) -> float:
     """Median seconds of one full-size training step in ``framework`` ("tf" or
     "torch"), after two untimed ones: to size ``train_steps`` to the 10-minute budget
-    on a new machine before running the benchmark (``steps`` x this = a run's time)."""
+    on a new machine before running the benchmark (``steps`` x this = a run's time).
+    ``threads`` defaults to the full size's."""
     import time
 
     size = config.sizes("bench.text", quick=False)
-    module = frameworks(size.threads)[framework]
+    module = frameworks(size.threads if threads is None else threads)[framework]
     params = charlstm.init_params(state_sizes=(size.state_size,), seed=0)
     model = module.CharLSTM(params, dropout=SETTINGS["dropout"])
     step = module.make_lm_step(model, module.lm_optimizer(model), clip_norm=1.0)
