@@ -80,7 +80,6 @@ def train_and_score(style, num_steps, seed, train_data, heldout_data, num_epochs
 
 def update_timings(num_steps, train_data, repeats) -> dict[str, timing.Timing]:
     """One update of each style at n = num_steps (its first window), interleaved."""
-    import torch
 
     import rnnlib.torch
 

@@ -1,4 +1,7 @@
-"""The NumPy reference, framework-free; every framework's code is tested against it.
+"""The NumPy reference: the hand-rolled cell, backprop through time by hand, the
+gradient check; the GRU and LSTM in a framework-neutral weight layout (``gated``) and
+how Keras and PyTorch pack it (``layouts``); min-char-rnn (``charrnn``), the character
+LSTM's reference (``charlstm``), linear probes (``probe``), BLAS threads (``blas``).
 
 - ``cell``: the hand-rolled tanh cell of chapter 3, forward and backprop through time.
 - ``gradcheck``: backprop's gradients against central finite differences.

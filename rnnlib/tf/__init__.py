@@ -17,6 +17,9 @@
 - ``classify``: training a classifier with a recipe of ``rnnlib.recipes``; its logits.
 - ``gradients``: state Jacobians by autograd, the gradient that reaches k steps
   back, gradient norms and clipping by global norm.
+- ``charlm``: the character-level LSTM language model (chapter 14): the model
+  from framework-free weights, a training step with the state carried, reading a
+  whole text with the state carried, sampling.
 - ``parallel`` (imported on its own, ``python -m`` runs it): data-parallel training
   of the MNIST model (``MultiWorkerMirroredStrategy`` with ``TF_CONFIG``), and the
   one-process run it must equal.
@@ -33,6 +36,14 @@ from rnnlib.tf.cells import (  # noqa: E402
     GRUCell,
     LSTMCell,
     RNNCell,
+)
+from rnnlib.tf.charlm import (  # noqa: E402
+    CharLSTM,
+    lm_optimizer,
+    make_lm_step,
+    read_text,
+    sample_text,
+    train_lm,
 )
 from rnnlib.tf.classify import (  # noqa: E402
     classifier_optimizer,
@@ -83,6 +94,7 @@ from rnnlib.tf.unroll import (  # noqa: E402
 )
 
 __all__ = [
+    "CharLSTM",
     "GRUCell",
     "HandRolledRNN",
     "LSTMCell",
@@ -119,4 +131,9 @@ __all__ = [
     "train_truncated",
     "train_with_norms",
     "unroll",
+    "lm_optimizer",
+    "make_lm_step",
+    "read_text",
+    "sample_text",
+    "train_lm",
 ]

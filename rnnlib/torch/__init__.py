@@ -17,6 +17,9 @@
 - ``classify``: training a classifier with a recipe of ``rnnlib.recipes``; its logits.
 - ``gradients``: state Jacobians by autograd, the gradient that reaches k steps
   back, gradient norms and clipping by global norm.
+- ``charlm``: the character-level LSTM language model (chapter 14): the model
+  from framework-free weights, a training step with the state carried, reading a
+  whole text with the state carried, sampling.
 - ``parallel`` (imported on its own, ``python -m`` runs it): data-parallel training
   of the MNIST model (DistributedDataParallel under ``torchrun``), and the
   one-process run it must equal.
@@ -26,6 +29,14 @@ from rnnlib.torch.cells import (
     GRUCell,
     LSTMCell,
     RNNCell,
+)
+from rnnlib.torch.charlm import (
+    CharLSTM,
+    lm_optimizer,
+    make_lm_step,
+    read_text,
+    sample_text,
+    train_lm,
 )
 from rnnlib.torch.classify import (
     classifier_optimizer,
@@ -76,6 +87,7 @@ from rnnlib.torch.unroll import (
 )
 
 __all__ = [
+    "CharLSTM",
     "GRUCell",
     "HandRolledRNN",
     "LSTMCell",
@@ -112,4 +124,9 @@ __all__ = [
     "train_truncated",
     "train_with_norms",
     "unroll",
+    "lm_optimizer",
+    "make_lm_step",
+    "read_text",
+    "sample_text",
+    "train_lm",
 ]
