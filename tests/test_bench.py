@@ -100,8 +100,8 @@ def test_cells_benchmark_prints_its_keys():
         ), kind
 
 
-@pytest.mark.skipif(
-    not os.environ.get("RNNLIB_DATA"), reason="no offline MNIST copy (RNNLIB_DATA)"
+@pytest.mark.prerequisite(
+    bool(os.environ.get("RNNLIB_DATA")), reason="no offline MNIST copy (RNNLIB_DATA)"
 )
 def test_mnist_benchmark_prints_its_keys():
     result = run_bench("mnist")
@@ -134,8 +134,8 @@ def test_mnist_benchmark_prints_its_keys():
     assert "timing_repeats" not in pairs  # the quick size times nothing
 
 
-@pytest.mark.skipif(
-    not os.environ.get("RNNLIB_DATA"), reason="no offline MNIST copy (RNNLIB_DATA)"
+@pytest.mark.prerequisite(
+    bool(os.environ.get("RNNLIB_DATA")), reason="no offline MNIST copy (RNNLIB_DATA)"
 )
 def test_parallel_benchmark_prints_its_keys():
     result = run_bench("parallel")

@@ -16,8 +16,8 @@ from torch.utils.data import DistributedSampler
 from rnnlib import parallel
 from rnnlib.numpy import lstm_stack
 
-needs_mnist = pytest.mark.skipif(
-    not os.environ.get("RNNLIB_DATA"), reason="no offline MNIST copy (RNNLIB_DATA)"
+needs_mnist = pytest.mark.prerequisite(
+    bool(os.environ.get("RNNLIB_DATA")), reason="no offline MNIST copy (RNNLIB_DATA)"
 )
 # 200 images, 100 per rank, shares of 16: 6 full batches and a partial one per epoch,
 # which both frameworks drop
@@ -153,6 +153,10 @@ def test_bad_options_are_named():
         torch_parallel.launch(2, "unused", timing=(3, 10))
     with pytest.raises(ValueError, match=r"n_test must be an integer >= 0, got -1"):
         tf_parallel.launch(2, "unused", n_test=-1)
+    with pytest.raises(
+        ValueError, match=r"max_restarts must be 0 in TensorFlow .*got 1"
+    ):
+        tf_parallel.launch(2, "unused", max_restarts=1)
     with pytest.raises(
         ValueError, match=r"share of the batch, 15, must split into acc"
     ):

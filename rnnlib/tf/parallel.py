@@ -42,7 +42,7 @@ __all__ = [
     "count_correct",
     "launch",
     "main",
-    "train_rank",
+    "train_worker",
     "train_single",
     "worker",
 ]
@@ -110,7 +110,7 @@ def make_train_step(strategy, model, optimizer, batch_size, accumulate=1):
     return train_step
 
 
-def train_rank(strategy, x, y, run, *, batch_size, num_epochs, seed, log=print):
+def train_worker(strategy, x, y, run, *, batch_size, num_epochs, seed, log=print):
     """One worker's share of one run (a name of ``RUNS``) under ``strategy``; returns
     (the model, its optimizer, losses, seconds per step)."""
     setting = parallel.RUNS[run]
@@ -182,7 +182,7 @@ def worker(args) -> None:
     world = strategy.num_replicas_in_sync
     x, y = (tf.constant(a) for a in parallel.load_train(args.n_train))
     for run in runs:
-        model, _, losses, seconds = train_rank(
+        model, _, losses, seconds = train_worker(
             strategy,
             x,
             y,
@@ -237,16 +237,23 @@ def launch(
     threads=1,
     timing=(0, 10),
     n_test=0,
+    max_restarts=0,
     timeout=1200.0,
 ) -> dict[str, parallel.Run]:
     """Run the worker script ``num_workers`` times on this machine, each with its
     TF_CONFIG (a single worker needs none), each of ``runs`` in turn; ``timing`` is
     (repeats, steps a block) of the speed comparison after the run float32, ``n_test``
-    the test images the first run scores. Returns each run's Run, read back from what
-    the workers wrote into ``out``."""
+    the test images the first run scores; ``max_restarts`` must stay 0 (PyTorch's
+    option: no launcher restarts TensorFlow's workers). Returns each run's Run, read
+    back from what the workers wrote into ``out``."""
     parallel.check_options(
         num_workers, n_train, num_epochs, batch_size, timing[0], n_test
     )
+    if max_restarts != 0:
+        raise ValueError(
+            "max_restarts must be 0 in TensorFlow (no launcher restarts its workers; "
+            f"a cluster manager does), got {max_restarts!r}"
+        )
     runs = parallel.check_runs(runs, RUNS)
     Path(out).mkdir(parents=True, exist_ok=True)
     command = [

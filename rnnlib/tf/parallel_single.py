@@ -5,7 +5,6 @@ together, and one process trained on them with the same recipe and starting weig
 
 import time
 
-import keras
 import numpy as np
 
 from rnnlib import parallel, recipes
@@ -37,14 +36,8 @@ def combined_batches(n_train, batch_size, num_workers, epoch, seed=0) -> np.ndar
 
 
 def build_model(params, dtype):
-    """The MNIST chapter's model with variables of ``dtype``, "float32" or "float64"
-    (Keras builds layers with its global dtype policy, set here for the duration)."""
-    default = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(dtype)
-    try:
-        return MnistLSTM(params, unroll=False)
-    finally:
-        keras.config.set_dtype_policy(default)
+    """The MNIST chapter's model with variables of ``dtype``, "float32" or "float64"."""
+    return MnistLSTM(params, unroll=False, dtype=dtype)
 
 
 def train_single(
