@@ -1,0 +1,141 @@
+"""Sweeps trained at once (rnnlib.sweeps, rnnlib.numpy.stacked): a stacked run of M
+models is M separate runs, model by model, up to rounding."""
+
+import numpy as np
+import pytest
+
+from rnnlib import sweeps, training
+from rnnlib.data import echo
+from rnnlib.numpy import cell, stacked
+
+STATE_SIZE = 4
+
+
+def models(num_models=3, state_size=STATE_SIZE):
+    return [cell.init_params(state_size=state_size, seed=s) for s in range(num_models)]
+
+
+def test_stacked_cell_is_each_models_cell():
+    params_list = models()
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 2, size=(3, 5, 7))  # (M, batch_size, num_steps)
+    y = rng.integers(0, 2, size=(3, 5, 7))
+    init_state = rng.uniform(-0.5, 0.5, size=(3, 5, STATE_SIZE))
+    losses, grads, final = stacked.loss_and_gradients(
+        stacked.stack(params_list), x, y, init_state
+    )
+    step_losses, _ = stacked.step_losses(stacked.stack(params_list), x, y, init_state)
+    assert losses.shape == (3,) and final.shape == (3, 5, STATE_SIZE)
+    for m, params in enumerate(params_list):
+        loss, grads_m, final_m = cell.loss_and_gradients(
+            params, x[m], y[m], init_state[m]
+        )
+        assert abs(losses[m] - loss) < 1e-14
+        assert abs(step_losses[m].mean() - loss) < 1e-14
+        for name in cell.PARAM_NAMES:
+            np.testing.assert_allclose(grads[name][m], grads_m[name], atol=1e-14)
+        np.testing.assert_allclose(final[m], final_m, atol=1e-14)
+
+
+def test_stack_and_unstack_round_trip():
+    params_list = models()
+    back = stacked.unstack(stacked.stack(params_list))
+    for a, b in zip(params_list, back):
+        for name in cell.PARAM_NAMES:
+            assert np.array_equal(a[name], b[name])
+
+
+def test_a_stacked_sweep_equals_separate_runs():
+    """Three seeds at three learning rates, each on its own data: the curves and the
+    final weights of the stacked run are those of nine separate runs."""
+    rates = (0.02, 0.2, 0.5)
+    runs = [(rate, seed) for rate in rates for seed in range(3)]
+    data = {seed: echo.generate(6_000, seed=10 + seed) for seed in range(3)}
+    params = stacked.stack([cell.init_params(state_size=4, seed=s) for _, s in runs])
+    step_sizes = np.array([rate for rate, _ in runs])
+
+    def step(x_windows, y_windows, states):
+        losses, grads, states = stacked.loss_and_gradients(
+            params, x_windows, y_windows, states
+        )
+        for name in params:
+            params[name] -= step_sizes.reshape(-1, *[1] * grads[name][0].ndim) * (
+                grads[name]
+            )
+        return losses, states
+
+    curves = sweeps.train_stacked(
+        step,
+        np.stack([data[s][0] for _, s in runs]),
+        np.stack([data[s][1] for _, s in runs]),
+        batch_size=3,
+        num_steps=10,
+        num_epochs=2,
+        zero_state=lambda rows: np.zeros((len(runs), rows, 4)),
+        every=20,
+        progress=False,
+    )
+    for m, (rate, seed) in enumerate(runs):
+        alone = cell.init_params(state_size=4, seed=seed)
+
+        def step_alone(x_window, y_window, state, alone=alone, rate=rate):
+            loss, grads, state = cell.loss_and_gradients(
+                alone, x_window, y_window, state
+            )
+            for name in alone:
+                alone[name] -= rate * grads[name]
+            return loss, state
+
+        curve = training.train_windows(
+            step_alone,
+            *data[seed],
+            batch_size=3,
+            num_steps=10,
+            num_epochs=2,
+            zero_state=lambda rows: np.zeros((rows, 4)),
+            every=20,
+            progress=False,
+        )
+        assert np.array_equal(curve.window, curves[m].window)
+        np.testing.assert_allclose(curve.loss, curves[m].loss, rtol=0, atol=1e-10)
+        for name in alone:
+            np.testing.assert_allclose(alone[name], params[name][m], atol=1e-10)
+
+
+def test_after_epoch_runs_outside_the_timing():
+    epochs_seen = []
+    xs = np.zeros((2, 100), dtype=int)
+    curves = sweeps.train_stacked(
+        lambda x, y, s: (np.zeros(2), s),
+        xs,
+        xs,
+        batch_size=2,
+        num_steps=5,
+        num_epochs=3,
+        zero_state=lambda rows: None,
+        every=4,
+        progress=False,
+        after_epoch=epochs_seen.append,
+    )
+    assert epochs_seen == [1, 2, 3] and len(curves) == 2
+    assert curves[0].windows_per_epoch == 10 and curves[0].window[-1] == 30
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match="xs and ys"):
+        list(
+            sweeps.stacked_windows(
+                np.zeros((2, 10)), np.zeros((3, 10)), batch_size=1, num_steps=2
+            )
+        )
+    with pytest.raises(ValueError, match="one size"):
+        stacked.stack([cell.init_params(state_size=4), cell.init_params(state_size=8)])
+    with pytest.raises(ValueError, match="at least one"):
+        stacked.stack([])
+    params = stacked.stack(models())
+    with pytest.raises(ValueError, match="x must have shape"):
+        stacked.forward(params, np.zeros((2, 5, 7), dtype=int), np.zeros((2, 5, 4)))
+    with pytest.raises(ValueError, match="init_state"):
+        stacked.forward(params, np.zeros((3, 5, 7), dtype=int), np.zeros((3, 4, 4)))
+    with pytest.raises(ValueError, match="stacked"):
+        stacked.forward(models()[0], np.zeros((3, 5, 7), dtype=int), None)
