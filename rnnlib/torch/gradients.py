@@ -17,6 +17,8 @@ from torch.nn import functional as F
 
 from rnnlib._checks import check_int
 from rnnlib.numpy.gradients import check_num_back, check_positive
+from rnnlib.torch.cells import RNNCell
+from rnnlib.torch.layers import LibraryCell, load_
 from rnnlib.torch.train import make_optimizer, zero_state
 from rnnlib.training import train_windows
 
@@ -24,6 +26,9 @@ __all__ = [
     "clip_by_global_norm",
     "global_norm",
     "lag_signal",
+    "load_cell",
+    "load_echo",
+    "reset_optimizer",
     "state_jacobians",
     "train_with_norms",
 ]
@@ -64,6 +69,44 @@ def state_jacobians(cell, inputs, init_state, num_back):
     # (batch_size * state_size, num_back, state_size) -> (batch, num_back, i, j)
     jacobians = torch.stack(per_k, dim=1).reshape(batch_size, state_size, num_back, -1)
     return jacobians.transpose(1, 2).detach().cpu().numpy()
+
+
+# ---------------------------------------------------------------- reusing objects
+# The same names as rnnlib.tf, where reusing a cell, a model and an optimizer saves
+# TensorFlow a trace per seed. PyTorch traces nothing, but the pages share their code.
+
+
+def load_cell(cell, weights) -> None:
+    """Load ``weights`` (the layout ``make_cell`` takes) into a cell it made."""
+    if isinstance(cell, RNNCell):
+        with torch.no_grad():
+            cell.W.copy_(torch.as_tensor(np.asarray(weights["W"])))
+            cell.b.copy_(torch.as_tensor(np.asarray(weights["b"])))
+    elif isinstance(cell, LibraryCell):
+        load_(cell.kind, cell.cell, weights)
+    else:
+        raise TypeError(
+            f"cell must come from rnnlib.torch.make_cell, got {type(cell).__name__}"
+        )
+
+
+def load_echo(model, weights) -> None:
+    """Load ``weights`` (the layout ``EchoRNN`` takes) into an ``EchoRNN``."""
+    load_(model.kind, model.rnn, weights, suffix="_l0")
+    with torch.no_grad():
+        model.output.weight.copy_(torch.as_tensor(np.asarray(weights["U"]).T))
+        model.output.bias.copy_(torch.as_tensor(np.asarray(weights["c"])))
+
+
+def reset_optimizer(optimizer) -> None:
+    """Restart a ``torch.optim.Adam`` or ``SGD`` as if new: its per-parameter state
+    (Adam's step count and moments, SGD's momentum) cleared, its learning rate kept."""
+    if not isinstance(optimizer, (torch.optim.Adam, torch.optim.SGD)):
+        raise ValueError(
+            f"optimizer must be a torch.optim Adam or SGD to restart, got "
+            f"{type(optimizer).__name__}"
+        )
+    optimizer.state.clear()
 
 
 def lag_signal(model, x, y, state, lags=(3, 8)) -> dict[int, float]:
