@@ -101,7 +101,19 @@ def test_cells_benchmark_prints_its_keys():
         f"{fw}_{kind}" for fw in ("tf", "torch") for kind in ("rnn", "gru", "lstm")
     ]
     assert {f"{cell}_heldout" for cell in cells} <= set(pairs)
-    assert {f"{cell}_seconds" for cell in cells} <= set(pairs)
+    for cell in cells:  # the timing protocol: median within its range
+        low, median, high = (
+            float(pairs[f"{cell}_run_ms_{key}"]) for key in ("min", "median", "max")
+        )
+        assert 0 < low <= median <= high
+        # the excess interval (over blocks of steps) around its mean
+        assert float(pairs[f"{cell}_excess_low"]) < float(pairs[f"{cell}_excess_high"])
+    for kind in ("rnn", "gru", "lstm"):
+        assert pairs[f"{kind}_torch_vs_tf"] in (
+            "faster",
+            "slower",
+            "no_clear_difference",
+        )
     assert pairs["floor"] == "0.454454" and pairs["size"] == "quick"
     # Same weights, same data, Adam with the same steps: the frameworks agree closely.
     for kind in ("rnn", "gru", "lstm"):
