@@ -119,7 +119,7 @@ SIZES: dict[str, dict[str, Size]] = {
     },
     "03-hand-rolled-cell": {
         "n": S(1_000_000, 50_000, "training steps"),
-        "num_epochs": S(2, 1, "epochs of the main run"),
+        "num_epochs": S(1, 1, "epochs of the main run"),
         "every": S(1000, 100, "windows per point of a learning curve"),
         "n_short": S(200_000, 20_000, "training steps of each run of the exercises"),
         "every_short": S(250, 100, "windows per point in the exercises' curves"),

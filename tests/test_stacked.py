@@ -59,8 +59,8 @@ def test_a_stacked_sweep_equals_separate_runs():
             params, x_windows, y_windows, states
         )
         for name in params:
-            params[name] -= step_sizes.reshape(-1, *[1] * grads[name][0].ndim) * (
-                grads[name]
+            params[name] -= (
+                step_sizes.reshape(-1, *[1] * grads[name][0].ndim) * (grads[name])
             )
         return losses, states
 
@@ -139,3 +139,70 @@ def test_bad_arguments_are_named():
         stacked.forward(params, np.zeros((3, 5, 7), dtype=int), np.zeros((3, 4, 4)))
     with pytest.raises(ValueError, match="stacked"):
         stacked.forward(models()[0], np.zeros((3, 5, 7), dtype=int), None)
+
+
+# ---------------------------------------------------------------- TensorFlow, PyTorch
+
+
+def frameworks():
+    import rnnlib.tf  # first: sets TensorFlow's logging before TensorFlow loads
+    import rnnlib.torch
+    import tensorflow as tf
+    import torch
+
+    torch.set_num_threads(1)
+    return {
+        "tf": (rnnlib.tf, tf.float64),
+        "torch": (rnnlib.torch, torch.float64),
+    }
+
+
+@pytest.mark.parametrize("framework", ["tf", "torch"])
+def test_a_stacked_framework_sweep_equals_separate_runs(framework):
+    """Three seeds, each on its own data, Adagrad as TF1 had it, two epochs with a
+    score after the first: the stacked run's curves, weights and held-out losses are
+    those of three separate runs, in float64."""
+    lib, float64 = frameworks()[framework]
+    data = {seed: echo.generate(4_000, seed=10 + seed) for seed in range(3)}
+    x_test, y_test = echo.generate(2_000, seed=2)
+    params_list = [cell.init_params(state_size=4, seed=s) for s in range(3)]
+    model = lib.StackedRNN(params_list, dtype=float64)
+    scored = {}
+    curves = lib.train_stacked(
+        model,
+        np.stack([data[s][0] for s in range(3)]),
+        np.stack([data[s][1] for s in range(3)]),
+        batch_size=20,
+        num_steps=5,
+        num_epochs=2,
+        learning_rate=0.1,
+        every=5,
+        progress=False,
+        after_epoch=lambda epochs: scored.setdefault(
+            epochs, lib.stacked_step_losses(model, x_test, y_test, num_steps=20)
+        ),
+    )
+    positions, losses = lib.stacked_step_losses(model, x_test, y_test, num_steps=20)
+    assert losses.shape == (3, len(positions)) and set(scored) == {1, 2}
+    for m, seed in enumerate(range(3)):
+        alone = lib.HandRolledRNN(params_list[m], dtype=float64)
+        curve = lib.train(
+            alone,
+            *data[seed],
+            batch_size=20,
+            num_steps=5,
+            num_epochs=2,
+            learning_rate=0.1,
+            every=5,
+            progress=False,
+        )
+        np.testing.assert_allclose(curve.loss, curves[m].loss, rtol=0, atol=1e-12)
+        for name, value in alone.params().items():
+            np.testing.assert_allclose(
+                value, model.params()[m][name], rtol=0, atol=1e-12
+            )
+        alone_positions, alone_losses = lib.heldout_step_losses(
+            alone, x_test, y_test, num_steps=20
+        )
+        assert np.array_equal(alone_positions, positions)
+        np.testing.assert_allclose(alone_losses, losses[m], rtol=0, atol=1e-12)

@@ -139,8 +139,11 @@ def loss_and_gradients(params, x, y, init_state):
     losses = -log_p_of_y.mean(axis=(1, 2, 3))  # (M,)
     dlogits = (softmax(logits) - labels) / (batch_size * num_steps)  # like logits
 
+    num_models = len(x)
     grads = {
-        "U": np.einsum("mbts,mbtc->msc", states, dlogits),  # (M, state_size, classes)
+        # (M, state_size, num_classes): a matrix product per model (einsum is slower)
+        "U": states.reshape(num_models, -1, state_size).transpose(0, 2, 1)
+        @ dlogits.reshape(num_models, -1, num_classes),
         "c": dlogits.sum(axis=(1, 2)),  # (M, num_classes)
         "W": np.zeros_like(params["W"]),
         "b": np.zeros_like(params["b"]),

@@ -12,6 +12,7 @@
   framework-free weights (one step, or whole layers in the neutral layout of
   ``rnnlib.numpy.gated``).
 - ``classify``: training a classifier with a recipe of ``rnnlib.recipes``; its logits.
+- ``stacked``: several hand-rolled cells trained at once (a sweep's seeds).
 - ``gradients``: state Jacobians by autograd, the gradient that reaches k steps
   back, gradient norms and clipping by global norm.
 - ``parallel`` (imported on its own, ``python -m`` runs it): data-parallel training
@@ -65,6 +66,11 @@ from rnnlib.tf.models import (  # noqa: E402
     last_valid,
     padded_cross_entropy,
 )
+from rnnlib.tf.stacked import (  # noqa: E402
+    StackedRNN,
+    stacked_step_losses,
+    train_stacked,
+)
 from rnnlib.tf.train import (  # noqa: E402
     heldout_loss,
     heldout_step_losses,
@@ -96,6 +102,7 @@ __all__ = [
     "MnistLSTM",
     "RNNCell",
     "SequenceClassifier",
+    "StackedRNN",
     "SequenceLabeller",
     "UnrolledRNN",
     "classifier_optimizer",
@@ -122,10 +129,12 @@ __all__ = [
     "set_gated_weights",
     "reset_optimizer",
     "state_jacobians",
+    "stacked_step_losses",
     "static_unroll",
     "train",
     "train_classifier",
     "train_labeller",
+    "train_stacked",
     "train_truncated",
     "train_with_norms",
     "unroll",
