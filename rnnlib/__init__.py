@@ -13,7 +13,8 @@ The rooms, bottom to top (each imports only from the rooms below it):
   claims.
 
 Beside them, framework-free: ``config`` (every size, quick and full), ``training`` (the
-outer loop of truncated backprop), ``plots`` and ``tables``. Importing rnnlib never
+outer loop of truncated backprop), ``sweeps`` (that loop for several models at once),
+``plots`` and ``tables``. Importing rnnlib never
 imports TensorFlow or PyTorch.
 """
 
