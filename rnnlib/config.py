@@ -129,18 +129,21 @@ SIZES: dict[str, dict[str, Size]] = {
     "03-hand-rolled-cell-torch": _HAND_ROLLED_CELL,
     "04-unrolling-tf": {
         "longest": S(200, 50, "longest num_steps measured (of 10, 50, 100, 200)"),
-        "repeats": S(30, 5, "timed training steps per variant and num_steps"),
+        "repeats": S(15, 5, "timed training steps per variant and num_steps"),
         "fold_steps": S(200, 100, "steps of the constant-folding example"),
+        "xla_steps": S(50, 10, "num_steps compiled with XLA"),
     },
     "04-unrolling-torch": {
         "longest": S(200, 50, "longest num_steps measured (of 10, 50, 100, 200)"),
-        "repeats": S(30, 5, "timed training steps per variant and num_steps"),
+        "repeats": S(15, 5, "timed training steps per variant and num_steps"),
         "compiled_steps": S(10, 0, "num_steps run under torch.compile (0: none)"),
     },
     "05-truncated-backprop-torch": {
         "n_train": S(300_000, 40_000, "training steps (equal data)"),
         "num_epochs": S(5, 1, "epochs"),
         "n_heldout": S(100_000, 20_000, "held-out steps"),
+        "repeats": S(10, 5, "timed updates per style, interleaved"),
+        "bias_rows": S(200, 50, "rows of echo data the gradient bias is measured on"),
     },
     "06-gradients": {
         "num_seeds": S(3, 1, "seeds of every curve and every trained model"),
@@ -180,7 +183,10 @@ SIZES: dict[str, dict[str, Size]] = {
         "num_epochs": S(5, 1, "epochs"),
         "n_heldout": S(100_000, 20_000, "held-out steps"),
         "seeds": S(3, 1, "initial weights per style and n"),
-        "num_lengths": S(7, 2, "how many n of (4, 9, 16, 6, 8, 10, 12), in that order"),
+        "num_lengths": S(
+            9, 2, "how many n of (4, 9, 16, 5, 6, 7, 8, 10, 12), in that order"
+        ),
+        "repeats": S(10, 5, "timed updates per style and n, interleaved"),
     },
     "bench.cells": {
         "n_train": S(1_000_000, 50_000, "training steps"),

@@ -4,7 +4,7 @@ files, and every bad file, folder or argument is named in the error.
 Downloads come from a real HTTP server on 127.0.0.1 serving small synthetic IDX files
 whose sizes and digests replace the module's table; the tests on the real data need the
 offline copy (RNNLIB_DATA, or shared/data/mnist beside the repository) and skip
-without it.
+without it (fail, in CI).
 """
 
 import gzip
@@ -21,6 +21,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+
+from conftest import missing
 
 from rnnlib.data import mnist
 
@@ -39,8 +41,8 @@ def find_real_copy() -> Path | None:
 
 
 REAL = find_real_copy()
-needs_real = pytest.mark.skipif(
-    REAL is None,
+needs_real = pytest.mark.prerequisite(
+    REAL is not None,
     reason="no offline MNIST copy: set RNNLIB_DATA to a folder holding the four "
     "files, or put them in <repo>/../shared/data/mnist",
 )
@@ -176,7 +178,7 @@ def real():
 def test_table_matches_the_copys_sha256sums():
     sums = REAL / "SHA256SUMS"
     if not sums.is_file():
-        pytest.skip(f"{sums} is missing")
+        missing(f"{sums} is missing")
     listed = dict(line.split()[::-1] for line in sums.read_text().splitlines() if line)
     assert listed == {name: digest for name, (_, digest) in mnist.FILES.items()}
     assert {n: (REAL / n).stat().st_size for n in NAMES} == {

@@ -206,3 +206,30 @@ def test_a_stacked_framework_sweep_equals_separate_runs(framework):
         )
         assert np.array_equal(alone_positions, positions)
         np.testing.assert_allclose(alone_losses, losses[m], rtol=0, atol=1e-12)
+
+
+def test_stacked_models_take_tuple_states_and_refuse_bad_data_alike():
+    """A StackedRNN's state is a tuple (S,), as every rnnlib model's; out-of-range
+    classes and a zero batch size get the same error in both frameworks."""
+    libs = frameworks()
+    params_list = models(num_models=2)
+    xs = np.zeros((2, 100), dtype=int)
+    found = {}
+    for name, (lib, float64) in libs.items():
+        model = lib.StackedRNN(params_list, dtype=float64)
+        (state,) = model.zero_state(3)
+        assert tuple(state.shape) == (2, 3, STATE_SIZE)
+        errors = []
+        for call in (
+            lambda: lib.train_stacked(model, xs + 2, xs, progress=False),
+            lambda: lib.stacked_step_losses(model, xs[0], xs[0] - 1),
+            lambda: model.zero_state(0),
+        ):
+            with pytest.raises(ValueError) as error:
+                call()
+            errors.append(str(error.value))
+        found[name] = errors
+    assert found["tf"] == found["torch"]
+    assert "x must hold classes in [0, 2)" in found["tf"][0]
+    assert "y must hold classes in [0, 2)" in found["tf"][1]
+    assert "batch_size must be an integer >= 1, got 0" in found["tf"][2]

@@ -50,10 +50,11 @@ def new_model(framework, kind):
 
 
 def train(framework, model, x, y, num_epochs):
-    framework.train_labeller(
+    framework.train(
         model,
         x,
         y,
+        optimizer="adam",
         batch_size=SETTINGS["batch_size"],
         num_steps=SETTINGS["num_steps"],
         num_epochs=num_epochs,
@@ -64,10 +65,10 @@ def train(framework, model, x, y, num_epochs):
 
 
 def train_and_score(framework, kind, train_data, heldout_data, size):
-    """(held-out losses step by step, their positions)."""
+    """(positions, held-out losses step by step)."""
     model = new_model(framework, kind)
     train(framework, model, *train_data, size.num_epochs)
-    return framework.labeller_step_losses(
+    return framework.heldout_step_losses(
         model, *heldout_data, batch_size=100, num_steps=100
     )
 

@@ -7,4 +7,6 @@
 - ``padded``: sequences of different lengths in one batch: padding, lengths, masks.
 - ``sequences``: variable-length tasks from the echo task (labelling stretches,
   classifying echo rules) and the best possible scores on them.
+- ``truncation``: the two styles of truncated backprop (TF style and true n-step), the
+  windows each trains on, and what a trained model learned of each echo.
 """

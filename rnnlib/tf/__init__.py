@@ -1,16 +1,19 @@
-"""rnnlib's TensorFlow 2 code: the same modules and public names as ``rnnlib.torch``.
+"""rnnlib's TensorFlow 2 code: the same modules, public names and signatures as
+``rnnlib.torch``.
 
 - ``cells``: one step of a cell, ``step(x_t, state) -> (output, state)``; states are
   tuples (the tanh cell, the GRU, the LSTM).
 - ``unroll``: running a cell over the steps of a sequence, statically or dynamically.
 - ``models``: cells with their heads on top (the echo task's hand-rolled and library
   models; sequence labelling and classification; the MNIST chapter's stacked LSTM
-  classifier).
-- ``train``: truncated-backprop training and held-out scoring.
+  classifier). Every echo model and labeller takes ``model(x, state)`` with a tuple
+  state and has ``model.zero_state(batch_size)``.
+- ``train``: truncated-backprop training (any of those models, any optimizer of
+  ``rnnlib.training.OPTIMIZERS``, a last-epoch learning rate, clipping) and held-out
+  scoring.
 - ``truncation``: the two styles of truncated backprop (TF style and true n-step).
-- ``layers``: Keras's own tanh, LSTM and GRU layers and cells, loaded with
-  framework-free weights (one step, or whole layers in the neutral layout of
-  ``rnnlib.numpy.gated``).
+- ``layers``: Keras's own tanh, LSTM and GRU layers and cells, loaded with weights in
+  the neutral layout of ``rnnlib.numpy.gated`` (one step, or whole layers).
 - ``classify``: training a classifier with a recipe of ``rnnlib.recipes``; its logits.
 - ``stacked``: several hand-rolled cells trained at once (a sweep's seeds).
 - ``gradients``: state Jacobians by autograd, the gradient that reaches k steps
@@ -43,13 +46,12 @@ from rnnlib.tf.gradients import (  # noqa: E402
     global_norm,
     lag_signal,
     load_cell,
-    load_echo,
+    load_labeller,
     reset_optimizer,
     state_jacobians,
     train_with_norms,
 )
 from rnnlib.tf.layers import (  # noqa: E402
-    EchoRNN,
     LibraryCell,
     gated_layer,
     get_gated_weights,
@@ -74,12 +76,9 @@ from rnnlib.tf.stacked import (  # noqa: E402
 from rnnlib.tf.train import (  # noqa: E402
     heldout_loss,
     heldout_step_losses,
-    labeller_step_losses,
     make_optimizer,
     make_train_step,
     train,
-    train_labeller,
-    zero_state,
 )
 from rnnlib.tf.truncation import (  # noqa: E402
     make_last_step_train_step,
@@ -93,7 +92,6 @@ from rnnlib.tf.unroll import (  # noqa: E402
 )
 
 __all__ = [
-    "EchoRNN",
     "GRUCell",
     "HandRolledRNN",
     "LSTMCell",
@@ -113,10 +111,9 @@ __all__ = [
     "global_norm",
     "heldout_loss",
     "heldout_step_losses",
-    "labeller_step_losses",
     "lag_signal",
     "load_cell",
-    "load_echo",
+    "load_labeller",
     "last_valid",
     "layer_kind",
     "make_cell",
@@ -133,10 +130,8 @@ __all__ = [
     "static_unroll",
     "train",
     "train_classifier",
-    "train_labeller",
     "train_stacked",
     "train_truncated",
     "train_with_norms",
     "unroll",
-    "zero_state",
 ]

@@ -17,19 +17,21 @@ import tensorflow as tf
 
 import keras
 
-from rnnlib._checks import check_int
-from rnnlib.numpy.gradients import check_num_back, check_positive
+from rnnlib._checks import check_int, check_optional_positive, check_positive
+from rnnlib.numpy import layouts
+from rnnlib.numpy.gradients import check_num_back
 from rnnlib.tf.cells import RNNCell
-from rnnlib.tf.layers import LibraryCell, keras_weights
-from rnnlib.tf.train import make_optimizer, zero_state
-from rnnlib.training import train_windows
+from rnnlib.tf.layers import LibraryCell, set_gated_weights
+from rnnlib.tf.models import SequenceLabeller
+from rnnlib.tf.train import make_optimizer
+from rnnlib.training import check_tokens_and_labels, train_windows
 
 __all__ = [
     "clip_by_global_norm",
     "global_norm",
     "lag_signal",
     "load_cell",
-    "load_echo",
+    "load_labeller",
     "reset_optimizer",
     "state_jacobians",
     "train_with_norms",
@@ -89,23 +91,29 @@ def state_jacobians(cell, inputs, init_state, num_back):
 # trace serves every seed.
 
 
-def load_cell(cell, weights) -> None:
-    """Load ``weights`` (the layout ``make_cell`` takes) into a cell it made."""
+def load_cell(cell, params) -> None:
+    """Load ``params`` (the neutral layout ``make_cell`` takes) into a cell it made."""
     if isinstance(cell, RNNCell):
+        weights = layouts.to_hand_rolled(params)
         cell.W.assign(tf.cast(weights["W"], cell.W.dtype))
         cell.b.assign(tf.cast(weights["b"], cell.b.dtype))
     elif isinstance(cell, LibraryCell):
-        cell.cell.set_weights(keras_weights(cell.kind, weights))
+        cell.cell.set_weights(layouts.to_keras(cell.kind, params))
     else:
         raise TypeError(
             f"cell must come from rnnlib.tf.make_cell, got {type(cell).__name__}"
         )
 
 
-def load_echo(model, weights) -> None:
-    """Load ``weights`` (the layout ``EchoRNN`` takes) into an ``EchoRNN``."""
-    model.rnn.set_weights(keras_weights(model.kind, weights))
-    model.output.set_weights([np.asarray(weights["U"]), np.asarray(weights["c"])])
+def load_labeller(model, params, head) -> None:
+    """Load ``params`` (the neutral layout) and ``head`` {"U", "c"} into a
+    ``SequenceLabeller``, as its constructor would."""
+    if not isinstance(model, SequenceLabeller):
+        raise TypeError(
+            f"model must be an rnnlib.tf.SequenceLabeller, got {type(model).__name__}"
+        )
+    set_gated_weights(model.rnn, params)
+    model.output.set_weights([np.asarray(head["U"]), np.asarray(head["c"])])
 
 
 def reset_optimizer(optimizer) -> None:
@@ -127,17 +135,20 @@ def lag_signal(model, x, y, state, lags=(3, 8)) -> dict[int, float]:
     || d L_t / d X_{t-lag} ||, a label with no input that far back in the window
     counting 0.
 
-    ``model.forward_inputs(inputs, state)`` (an ``EchoRNN``); x, y: (batch_size,
-    num_steps) classes; state: the window's first state. Returns {lag: signal}.
+    ``model.forward_inputs(inputs, state)`` (a ``SequenceLabeller``); x, y:
+    (batch_size, num_steps) classes; state: the window's first state, a tuple. Returns
+    {lag: signal}.
     """
+    lags = check_lags(lags)
     x, y = tf.convert_to_tensor(x), tf.convert_to_tensor(y)
     batch_size, num_steps = x.shape
     dtype = model.trainable_variables[0].dtype
     # copy p of each row scores the label at position p only: (num_steps * batch_size,)
-    inputs = tf.tile(tf.one_hot(x, model.num_classes, dtype=dtype), [num_steps, 1, 1])
+    inputs = tf.tile(tf.one_hot(x, model.input_size, dtype=dtype), [num_steps, 1, 1])
     with tf.GradientTape() as tape:
         tape.watch(inputs)
-        logits, _ = model.forward_inputs(inputs, tf.tile(state, [num_steps, 1]))
+        state = tuple(tf.tile(part, [num_steps, 1]) for part in state)
+        logits, _ = model.forward_inputs(inputs, state)
         losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
             labels=tf.tile(y, [num_steps, 1]), logits=logits
         )  # (num_steps * batch_size, num_steps)
@@ -151,10 +162,14 @@ def lag_signal(model, x, y, state, lags=(3, 8)) -> dict[int, float]:
     norms = norms.numpy()
     signal = {}
     for lag in lags:
-        lag = check_int(lag, "lags", minimum=0)
         reached = [norms[p, :, p - lag].sum() for p in range(lag, num_steps)]
         signal[lag] = float(sum(reached)) / (batch_size * num_steps)
     return signal
+
+
+def check_lags(lags) -> tuple[int, ...]:
+    """The lags as ints >= 0 (a negative lag would read the window from its end)."""
+    return tuple(check_int(lag, "lags[i]", minimum=0) for lag in lags)
 
 
 def global_norm(grads) -> float:
@@ -188,7 +203,9 @@ def train_with_norms(
     norm before each update. Returns (LearningCurve with one point per window, norms of
     shape (num_windows,), measured before clipping).
     """
-    optimizer = make_optimizer(optimizer, learning_rate)
+    check_tokens_and_labels(model, x, y)
+    max_norm = check_optional_positive(max_norm, "max_norm")
+    optimizer = make_optimizer(model, optimizer, learning_rate)
     variables, norms = model.trainable_variables, []
 
     @tf.function
@@ -217,7 +234,7 @@ def train_with_norms(
         batch_size=batch_size,
         num_steps=num_steps,
         num_epochs=num_epochs,
-        zero_state=zero_state(model),
+        zero_state=model.zero_state,
         every=1,
         progress=False,
     )

@@ -5,7 +5,8 @@ A sweep over seeds trains the same small model M times; on two CPU cores each tr
 step of a model this small costs mostly per-call overhead, so M models stacked along a
 leading axis train in little more time than one. Every weight gains that axis (W of
 shape (M, num_classes + state_size, state_size), ...), windows are (M, batch_size,
-num_steps), states (M, batch_size, state_size). The loss is the sum of the models' mean
+num_steps), states tuples (S,) with S of shape (M, batch_size, state_size), as every
+model of rnnlib takes them. The loss is the sum of the models' mean
 losses, so each weight's gradient is its own model's, and Adagrad, which acts weight by
 weight, steps each model exactly as it would alone. ``rnnlib.sweeps.train_stacked`` is
 the outer loop; a test checks that a stacked run equals separate runs.
@@ -17,8 +18,9 @@ import tensorflow as tf
 from rnnlib.numpy import stacked as numpy_stacked
 from rnnlib.numpy.cell import PARAM_NAMES
 from rnnlib.sweeps import train_stacked as train_windows_stacked
+from rnnlib.tf._checks import check_batch_size
 from rnnlib.tf.train import make_optimizer
-from rnnlib.training import step_losses_over
+from rnnlib.training import check_tokens_and_labels, step_losses_over
 
 __all__ = ["StackedRNN", "stacked_step_losses", "train_stacked"]
 
@@ -40,7 +42,9 @@ class StackedRNN(tf.Module):
         self.c = tf.Variable(tf.constant(params["c"], dtype), name="c")
 
     def __call__(self, x, state):
-        # x: (M, batch_size, num_steps) classes; state: (M, batch_size, state_size)
+        # x: (M, batch_size, num_steps) classes
+        # state: (S,), S of shape (M, batch_size, state_size)
+        (state,) = state
         inputs = tf.one_hot(x, self.num_classes, dtype=self.W.dtype)  # (M, B, T, C)
         states = []
         for t in range(x.shape[2]):
@@ -51,10 +55,11 @@ class StackedRNN(tf.Module):
         states = tf.stack(states, axis=2)  # (M, batch_size, num_steps, state_size)
         # logits: (M, batch_size, num_steps, num_classes)
         logits = states @ self.U[:, None] + self.c[:, None, None]
-        return logits, state
+        return logits, (state,)
 
     def zero_state(self, batch_size):
-        return tf.zeros((self.num_models, batch_size, self.state_size), self.W.dtype)
+        check_batch_size(batch_size)
+        return (tf.zeros((self.num_models, batch_size, self.state_size), self.W.dtype),)
 
     def params(self) -> list[dict[str, np.ndarray]]:
         """Each model's weights as NumPy arrays, named as in rnnlib.numpy.cell."""
@@ -82,7 +87,8 @@ def train_stacked(
 ):
     """``rnnlib.tf.train`` for a ``StackedRNN``: xs, ys of shape (M, n), model m's
     sequence in row m. Returns one LearningCurve per model."""
-    optimizer = make_optimizer(optimizer, learning_rate)
+    check_tokens_and_labels(model, xs, ys)
+    optimizer = make_optimizer(model, optimizer, learning_rate)
     variables = model.trainable_variables
 
     @tf.function
@@ -117,6 +123,7 @@ def stacked_step_losses(model, x, y, *, batch_size=10, num_steps=100):
     """(positions, losses) of every model on the same x, y of shape (n,): losses of
     shape (M, m), each row as ``rnnlib.tf.heldout_step_losses`` gives it for one model.
     The traced scoring function is kept on the model."""
+    check_tokens_and_labels(model, x, y)
     step_losses = getattr(model, "_stacked_step_losses", None)
     if step_losses is None:
 

@@ -15,19 +15,21 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from rnnlib._checks import check_int
-from rnnlib.numpy.gradients import check_num_back, check_positive
+from rnnlib._checks import check_int, check_optional_positive, check_positive
+from rnnlib.numpy import layouts
+from rnnlib.numpy.gradients import check_num_back
 from rnnlib.torch.cells import RNNCell
-from rnnlib.torch.layers import LibraryCell, load_
-from rnnlib.torch.train import make_optimizer, zero_state
-from rnnlib.training import train_windows
+from rnnlib.torch.layers import LibraryCell, load_arrays, one_bias, set_gated_weights
+from rnnlib.torch.models import SequenceLabeller
+from rnnlib.torch.train import make_optimizer
+from rnnlib.training import check_tokens_and_labels, train_windows
 
 __all__ = [
     "clip_by_global_norm",
     "global_norm",
     "lag_signal",
     "load_cell",
-    "load_echo",
+    "load_labeller",
     "reset_optimizer",
     "state_jacobians",
     "train_with_norms",
@@ -76,26 +78,37 @@ def state_jacobians(cell, inputs, init_state, num_back):
 # TensorFlow a trace per seed. PyTorch traces nothing, but the pages share their code.
 
 
-def load_cell(cell, weights) -> None:
-    """Load ``weights`` (the layout ``make_cell`` takes) into a cell it made."""
+def load_cell(cell, params) -> None:
+    """Load ``params`` (the neutral layout ``make_cell`` takes) into a cell it made."""
     if isinstance(cell, RNNCell):
+        weights = layouts.to_hand_rolled(params)
         with torch.no_grad():
             cell.W.copy_(torch.as_tensor(np.asarray(weights["W"])))
             cell.b.copy_(torch.as_tensor(np.asarray(weights["b"])))
     elif isinstance(cell, LibraryCell):
-        load_(cell.kind, cell.cell, weights)
+        load_arrays(cell.cell, layouts.to_torch(cell.kind, params))
+        if cell.kind == "lstm":
+            one_bias(cell.cell, suffix="")
     else:
         raise TypeError(
             f"cell must come from rnnlib.torch.make_cell, got {type(cell).__name__}"
         )
 
 
-def load_echo(model, weights) -> None:
-    """Load ``weights`` (the layout ``EchoRNN`` takes) into an ``EchoRNN``."""
-    load_(model.kind, model.rnn, weights, suffix="_l0")
+def load_labeller(model, params, head) -> None:
+    """Load ``params`` (the neutral layout) and ``head`` {"U", "c"} into a
+    ``SequenceLabeller``, as its constructor would."""
+    if not isinstance(model, SequenceLabeller):
+        raise TypeError(
+            f"model must be an rnnlib.torch.SequenceLabeller, got "
+            f"{type(model).__name__}"
+        )
+    set_gated_weights(model.rnn, params)
+    if model.kind != "gru":
+        one_bias(model.rnn)
     with torch.no_grad():
-        model.output.weight.copy_(torch.as_tensor(np.asarray(weights["U"]).T))
-        model.output.bias.copy_(torch.as_tensor(np.asarray(weights["c"])))
+        model.output.weight.copy_(torch.as_tensor(np.asarray(head["U"]).T))
+        model.output.bias.copy_(torch.as_tensor(np.asarray(head["c"])))
 
 
 def reset_optimizer(optimizer) -> None:
@@ -115,17 +128,20 @@ def lag_signal(model, x, y, state, lags=(3, 8)) -> dict[int, float]:
     || d L_t / d X_{t-lag} ||, a label with no input that far back in the window
     counting 0.
 
-    ``model.forward_inputs(inputs, state)`` (an ``EchoRNN``); x, y: (batch_size,
-    num_steps) classes; state: the window's first state. Returns {lag: signal}.
+    ``model.forward_inputs(inputs, state)`` (a ``SequenceLabeller``); x, y:
+    (batch_size, num_steps) classes; state: the window's first state, a tuple. Returns
+    {lag: signal}.
     """
+    lags = check_lags(lags)
     parameter = next(model.parameters())
     dtype, device = parameter.dtype, parameter.device
     x, y = torch.as_tensor(x, device=device), torch.as_tensor(y, device=device)
     batch_size, num_steps = x.shape
     # copy p of each row scores the label at position p only: (num_steps * batch_size,)
-    inputs = F.one_hot(x, model.num_classes).to(dtype).repeat(num_steps, 1, 1)
+    inputs = F.one_hot(x, model.input_size).to(dtype).repeat(num_steps, 1, 1)
     inputs.requires_grad_()
-    logits, _ = model.forward_inputs(inputs, state.repeat(num_steps, 1))
+    state = tuple(part.repeat(num_steps, 1) for part in state)
+    logits, _ = model.forward_inputs(inputs, state)
     losses = F.cross_entropy(
         logits.transpose(1, 2), y.repeat(num_steps, 1), reduction="none"
     )  # (num_steps * batch_size, num_steps)
@@ -137,11 +153,15 @@ def lag_signal(model, x, y, state, lags=(3, 8)) -> dict[int, float]:
     norms = grad.norm(dim=-1).reshape(num_steps, batch_size, num_steps)
     signal = {}
     for lag in lags:
-        lag = check_int(lag, "lags", minimum=0)
         reached = [norms[p, :, p - lag] for p in range(lag, num_steps)]
         total = torch.stack(reached).sum().item() if reached else 0.0
         signal[lag] = total / (batch_size * num_steps)
     return signal
+
+
+def check_lags(lags) -> tuple[int, ...]:
+    """The lags as ints >= 0 (a negative lag would read the window from its end)."""
+    return tuple(check_int(lag, "lags[i]", minimum=0) for lag in lags)
 
 
 def global_norm(grads) -> float:
@@ -177,6 +197,8 @@ def train_with_norms(
     before each update. Returns (LearningCurve with one point per window, norms of
     shape (num_windows,), measured before clipping).
     """
+    check_tokens_and_labels(model, x, y)
+    max_norm = check_optional_positive(max_norm, "max_norm")
     optimizer = make_optimizer(model, optimizer, learning_rate)
     parameters = [p for p in model.parameters() if p.requires_grad]
     device, norms = parameters[0].device, []
@@ -194,7 +216,7 @@ def train_with_norms(
             norm = float(torch.nn.utils.clip_grad_norm_(parameters, max_norm))
         optimizer.step()
         norms.append(norm)
-        return loss.item(), state.detach()
+        return loss.item(), tuple(s.detach() for s in state)
 
     curve = train_windows(
         step,
@@ -203,7 +225,7 @@ def train_with_norms(
         batch_size=batch_size,
         num_steps=num_steps,
         num_epochs=num_epochs,
-        zero_state=zero_state(model),
+        zero_state=model.zero_state,
         every=1,
         progress=False,
     )

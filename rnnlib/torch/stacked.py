@@ -5,7 +5,8 @@ A sweep over seeds trains the same small model M times; on two CPU cores each tr
 step of a model this small costs mostly per-call overhead, so M models stacked along a
 leading axis train in little more time than one. Every weight gains that axis (W of
 shape (M, num_classes + state_size, state_size), ...), windows are (M, batch_size,
-num_steps), states (M, batch_size, state_size). The loss is the sum of the models' mean
+num_steps), states tuples (S,) with S of shape (M, batch_size, state_size), as every
+model of rnnlib takes them. The loss is the sum of the models' mean
 losses, so each weight's gradient is its own model's, and Adagrad, which acts weight by
 weight, steps each model exactly as it would alone. (``torch.func.stack_module_state``
 and ``torch.vmap`` stack any module this way; this one is written out, like the
@@ -21,8 +22,9 @@ from torch.nn import functional as F
 from rnnlib.numpy import stacked as numpy_stacked
 from rnnlib.numpy.cell import PARAM_NAMES
 from rnnlib.sweeps import train_stacked as train_windows_stacked
+from rnnlib.torch._checks import check_batch_size
 from rnnlib.torch.train import make_optimizer
-from rnnlib.training import step_losses_over
+from rnnlib.training import check_tokens_and_labels, step_losses_over
 
 __all__ = ["StackedRNN", "stacked_step_losses", "train_stacked"]
 
@@ -44,7 +46,9 @@ class StackedRNN(nn.Module):
         self.c = nn.Parameter(torch.tensor(params["c"], dtype=dtype))
 
     def forward(self, x, state):
-        # x: (M, batch_size, num_steps) classes; state: (M, batch_size, state_size)
+        # x: (M, batch_size, num_steps) classes
+        # state: (S,), S of shape (M, batch_size, state_size)
+        (state,) = state
         inputs = F.one_hot(x, self.num_classes).to(self.W.dtype)  # (M, B, T, C)
         states = []
         for t in range(x.shape[2]):
@@ -55,15 +59,18 @@ class StackedRNN(nn.Module):
         states = torch.stack(states, dim=2)  # (M, batch_size, num_steps, state_size)
         # logits: (M, batch_size, num_steps, num_classes)
         logits = states @ self.U[:, None] + self.c[:, None, None]
-        return logits, state
+        return logits, (state,)
 
     def zero_state(self, batch_size):
-        return torch.zeros(
-            self.num_models,
-            batch_size,
-            self.state_size,
-            dtype=self.W.dtype,
-            device=self.W.device,
+        check_batch_size(batch_size)
+        return (
+            torch.zeros(
+                self.num_models,
+                batch_size,
+                self.state_size,
+                dtype=self.W.dtype,
+                device=self.W.device,
+            ),
         )
 
     def params(self) -> list[dict[str, np.ndarray]]:
@@ -94,6 +101,7 @@ def train_stacked(
 ):
     """``rnnlib.torch.train`` for a ``StackedRNN``: xs, ys of shape (M, n), model m's
     sequence in row m. Returns one LearningCurve per model."""
+    check_tokens_and_labels(model, xs, ys)
     optimizer = make_optimizer(model, optimizer, learning_rate)
     device = model.W.device
 
@@ -108,7 +116,7 @@ def train_stacked(
         optimizer.zero_grad()
         per_model.sum().backward()  # each weight's gradient: its own model's
         optimizer.step()
-        return per_model.detach().cpu().numpy(), state.detach()
+        return per_model.detach().cpu().numpy(), tuple(s.detach() for s in state)
 
     return train_windows_stacked(
         step,
@@ -129,6 +137,7 @@ def stacked_step_losses(model, x, y, *, batch_size=10, num_steps=100):
     """(positions, losses) of every model on the same x, y of shape (n,): losses of
     shape (M, m), each row as ``rnnlib.torch.heldout_step_losses`` gives it for one
     model."""
+    check_tokens_and_labels(model, x, y)
     device = model.W.device
 
     def run(x_window, y_window, state):
