@@ -265,6 +265,28 @@ def test_pytorch_refuses_the_papers_gru_and_wrong_layers():
         rtorch.set_gated_weights(stack, params, index=1)  # layer 1 reads 5 inputs
 
 
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_each_direction_of_a_bidirectional_layer_loads_and_reads_back(kind):
+    """reverse=True loads the backward direction: run on the reversed sequence, it is
+    the NumPy reference, and the forward direction is untouched."""
+    forward, backward = random_params(kind, seed=1), random_params(kind, seed=2)
+    layer = torch.nn.LSTM if kind == "lstm" else torch.nn.GRU
+    layer = layer(3, 5, batch_first=True, bidirectional=True, dtype=torch.float64)
+    rtorch.set_gated_weights(layer, forward)
+    rtorch.set_gated_weights(layer, backward, reverse=True)
+    x, _ = inputs_and_state(kind)
+    with torch.no_grad():
+        outputs = layer(torch.tensor(x))[0].numpy()  # (batch, steps, 2 * 5)
+    ahead, _ = gated.run_gated(kind, forward, x)
+    behind, _ = gated.run_gated(kind, backward, x[:, ::-1])
+    assert np.allclose(outputs[..., :5], ahead, rtol=0, atol=1e-12)
+    assert np.allclose(outputs[..., 5:], behind[:, ::-1], rtol=0, atol=1e-12)
+    read = rtorch.get_gated_weights(layer, reverse=True)
+    assert all(np.allclose(read[k], backward[k], rtol=0, atol=1e-12) for k in read)
+    with pytest.raises(ValueError, match=r"reverse=True needs a bidirectional layer"):
+        rtorch.set_gated_weights(torch.nn.GRU(3, 5), backward, reverse=True)
+
+
 # ---------------------------------------------------------------- parameter counts
 
 

@@ -161,16 +161,34 @@ def last_valid(outputs, lengths):
     return tf.gather(outputs, tf.cast(lengths, tf.int32) - 1, batch_dims=1)
 
 
+def check_dropout(dropout) -> float:
+    """A dropout rate in [0, 1), or a ValueError naming it."""
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
+        raise TypeError(f"dropout must be a number, got {type(dropout).__name__}")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must lie in [0, 1), got {dropout!r}")
+    return float(dropout)
+
+
 class SequenceClassifier(SequenceLabeller):
     """A Keras SimpleRNN, GRU or LSTM over padded sequences, and a Dense layer on each
-    sequence's last VALID output: ``model(x, lengths) -> logits (batch_size,
-    num_classes)``."""
+    sequence's last VALID output: ``model(x, lengths, training=False) -> logits
+    (batch_size, num_classes)``. ``dropout`` drops that output before the Dense layer
+    when called with ``training=True`` (TF1's ``DropoutWrapper(output_keep_prob=1 -
+    dropout)`` on the last cell)."""
 
-    def __call__(self, x, lengths):
+    def __init__(self, kind, params, head, *, dropout=0.0, **options):
+        super().__init__(kind, params, head, **options)
+        self.dropout = keras.layers.Dropout(
+            check_dropout(dropout), dtype=self.rnn.dtype
+        )
+
+    def __call__(self, x, lengths, training=False):
         # inputs: (batch_size, max_length, input_size)
         inputs = tf.one_hot(x, self.input_size, dtype=self.rnn.dtype)
         outputs = self.rnn(inputs)[0]  # (batch_size, max_length, state_size)
-        return self.output(last_valid(outputs, lengths))  # (batch_size, num_classes)
+        last = last_valid(outputs, lengths)  # (batch_size, state_size)
+        return self.output(self.dropout(last, training=training))
 
 
 def padded_cross_entropy(logits, labels, lengths):

@@ -76,39 +76,44 @@ def gated_layer(kind, params, *, reset_after=True, dtype=torch.float32, **option
     return layer
 
 
-def set_gated_weights(layer, params, index=0) -> None:
-    """Load the neutral layout into layer ``index`` of an nn.RNN, nn.GRU or nn.LSTM."""
+def _suffix(layer, index, reverse) -> str:
+    """'_l0', '_l1_reverse', ...: the suffix of one layer and direction's parameters."""
+    if reverse and not layer.bidirectional:
+        raise ValueError(f"reverse=True needs a bidirectional layer, got {layer!r}")
+    if isinstance(index, bool) or not isinstance(index, int):
+        raise TypeError(f"index must be an int, got {type(index).__name__}")
+    if not 0 <= index < layer.num_layers:
+        raise ValueError(
+            f"index must name one of the layer's {layer.num_layers} layers, got {index}"
+        )
+    return f"_l{index}" + ("_reverse" if reverse else "")
+
+
+def set_gated_weights(layer, params, index=0, *, reverse=False) -> None:
+    """Load the neutral layout into layer ``index`` of an nn.RNN, nn.GRU or nn.LSTM
+    (its backward direction if ``reverse``, for a bidirectional layer)."""
     kind = layer_kind(layer)
+    suffix = _suffix(layer, index, reverse)
     parameters = dict(layer.named_parameters())
     with torch.no_grad():
         for name, value in layouts.to_torch(kind, params).items():
-            target = parameters.get(f"{name}_l{index}")
-            if target is None:
-                raise ValueError(
-                    f"index must name one of the layer's {layer.num_layers} layers, "
-                    f"got {index}"
-                )
+            target = parameters[name + suffix]
             if tuple(target.shape) != value.shape:
                 raise ValueError(
-                    f"{name}_l{index} has shape {tuple(target.shape)}, params give "
+                    f"{name}{suffix} has shape {tuple(target.shape)}, params give "
                     f"{value.shape}"
                 )
             target.copy_(torch.as_tensor(value))
 
 
-def get_gated_weights(layer, index=0) -> dict:
-    """Layer ``index`` of an nn.RNN, nn.GRU or nn.LSTM in the neutral layout, as NumPy
-    arrays."""
+def get_gated_weights(layer, index=0, *, reverse=False) -> dict:
+    """Layer ``index`` of an nn.RNN, nn.GRU or nn.LSTM (its backward direction if
+    ``reverse``) in the neutral layout, as NumPy arrays."""
     kind = layer_kind(layer)
+    suffix = _suffix(layer, index, reverse)
     parameters = dict(layer.named_parameters())
     names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-    if f"weight_ih_l{index}" not in parameters:
-        raise ValueError(
-            f"index must name one of the layer's {layer.num_layers} layers, got {index}"
-        )
-    arrays = {
-        name: parameters[f"{name}_l{index}"].detach().cpu().numpy() for name in names
-    }
+    arrays = {name: parameters[name + suffix].detach().cpu().numpy() for name in names}
     return layouts.from_torch(kind, arrays)
 
 

@@ -194,17 +194,33 @@ def last_valid(outputs, lengths):
     return outputs[rows, lengths - 1]
 
 
+def check_dropout(dropout) -> float:
+    """A dropout rate in [0, 1), or a ValueError naming it."""
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
+        raise TypeError(f"dropout must be a number, got {type(dropout).__name__}")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must lie in [0, 1), got {dropout!r}")
+    return float(dropout)
+
+
 class SequenceClassifier(SequenceLabeller):
     """An nn.RNN, nn.GRU or nn.LSTM over padded sequences, and an nn.Linear on each
     sequence's last VALID output: ``model(x, lengths) -> logits (batch_size,
-    num_classes)``."""
+    num_classes)``. ``dropout`` drops that output before the nn.Linear in training
+    mode (``model.train()``, a module's mode when created; ``model.eval()`` turns it
+    off), as TF1's ``DropoutWrapper(output_keep_prob=1 - dropout)`` on the last cell."""
+
+    def __init__(self, kind, params, head, *, dropout=0.0, **options):
+        super().__init__(kind, params, head, **options)
+        self.dropout = nn.Dropout(check_dropout(dropout))
 
     def forward(self, x, lengths):
         x = torch.as_tensor(x, device=self.output.weight.device)
         # inputs: (batch_size, max_length, input_size)
         inputs = F.one_hot(x, self.input_size).to(self.output.weight.dtype)
         outputs = self.rnn(inputs)[0]  # (batch_size, max_length, state_size)
-        return self.output(last_valid(outputs, lengths))  # (batch_size, num_classes)
+        last = last_valid(outputs, lengths)  # (batch_size, state_size)
+        return self.output(self.dropout(last))  # (batch_size, num_classes)
 
 
 def padded_cross_entropy(logits, labels, lengths):
