@@ -18,9 +18,14 @@ LINTED = rnnlib tests tools _ext notebooks
 
 .PHONY: book test look lint verify student lab sync format lock clean publish release
 
+# The notebooks the build's cache lacks run first, $(JOBS) at a time (tools/verify.py), then the
+# build renders every page from the cache. RNNLIB_QUICK=1 builds the quick book in _build/quick,
+# with a cache of its own, so the two sizes never mix.
+BOOK_OUT = $(if $(filter-out 0 false,$(RNNLIB_QUICK)),_build/quick,.)
 book: $(STAMP)
-	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
-	@echo "The book is in _build/html/index.html"
+	$(BIN)/python tools/verify.py --missing --jobs $(JOBS)
+	$(BIN)/jupyter-book build . --path-output $(BOOK_OUT) --builder html -W -n --keep-going
+	@echo "The book is in $(BOOK_OUT)/_build/html/index.html"
 
 # Lint, then the unit tests and every notebook (nbval) in parallel, then the quick book
 # build (which reuses the notebooks nbval executed) and the browser test.
@@ -40,11 +45,12 @@ lint: $(STAMP)
 	$(BIN)/codespell book rnnlib tests tools _ext README.md CONTRIBUTING.md CONTRIBUTING-site.md
 
 verify: $(STAMP)
-	$(BIN)/python tools/verify.py $(PAGES)
+	$(BIN)/python tools/verify.py --jobs $(JOBS) $(PAGES)
 
-# The student edition (see _ext/unrolled/editions.py): the book's build writes it next
-# to the reader notebooks; this copies it to _build/student/.
-student: book
+# The student edition of every chapter (see _ext/unrolled/editions.py), in _build/student/:
+# read from the book without executing anything (students get no outputs), in seconds.
+# The book's build also writes it, next to the reader notebooks.
+student: $(STAMP)
 	PYTHONPATH=_ext $(BIN)/python -m unrolled.editions
 
 lab: $(STAMP)

@@ -18,10 +18,26 @@ from rnnlib.data.theory import floors as echo_floors
 FLOOR_STYLE = {"neither": "tab:gray", "only t-3": "tab:blue", "both": "tab:green"}
 
 # The book's text column at desktop width is about 690 CSS pixels; a 7-inch SVG is 672
-# (96 px per
-# inch), so a figure this wide is shown at its natural size and 10 pt text is 13 px on
-# screen.
+# (96 px per inch), so a figure this wide is shown at its natural size and 10 pt text is
+# 13 px on screen. A wider figure is shrunk to the column, its text with it: the rule is
+# that its smallest text still shows at MIN_TEXT_PX (max_width_inches; the browser test
+# checks every figure of the built site).
 COLUMN_WIDTH_INCHES = 7.0
+DESKTOP_COLUMN_PX = 690
+MIN_TEXT_PX = 9
+
+
+def max_width_inches(smallest_text_pt: float, column_px: float = DESKTOP_COLUMN_PX):
+    """How wide a figure may be drawn so that its smallest text, ``smallest_text_pt``,
+    still shows at MIN_TEXT_PX in the desktop column: 8.5 in for 8 pt text, 10.6 in for
+    the style's 10 pt ticks."""
+    if smallest_text_pt <= 0 or column_px <= 0:
+        raise ValueError(
+            f"smallest_text_pt and column_px must be positive, got "
+            f"{smallest_text_pt} and {column_px}"
+        )
+    return column_px * smallest_text_pt / MIN_TEXT_PX / 72
+
 
 STYLE = {
     "figure.figsize": (COLUMN_WIDTH_INCHES, 3.5),

@@ -17,7 +17,14 @@ from typing import NamedTuple
 import numpy as np
 from tqdm import tqdm
 
-from rnnlib._checks import check_int
+from rnnlib._checks import (
+    check_classes,
+    check_int,
+    check_learning_rate,
+    check_nonnegative,
+    check_optional_positive,
+    check_positive,
+)
 from rnnlib.config import show_progress
 
 __all__ = [
@@ -26,6 +33,8 @@ __all__ = [
     "SEED_001",
     "History",
     "Recipe",
+    "check_classifier_data",
+    "check_recipe",
     "epoch_batches",
     "learning_rates",
     "train_epochs",
@@ -62,6 +71,56 @@ ONE_CYCLE = Recipe(
     clip_norm=1.0,
 )
 RECIPES = {recipe.name: recipe for recipe in (SEED_001, ONE_CYCLE)}
+OPTIMIZERS, SCHEDULES = ("adam", "adamw"), ("constant", "one-cycle")
+
+
+def check_recipe(recipe) -> Recipe:
+    """``recipe`` unchanged, or a clear error naming the first setting out of range,
+    the same in both frameworks (a negative clip_norm would run gradient ascent in
+    PyTorch and skip clipping in TensorFlow)."""
+    if not isinstance(recipe, Recipe):
+        raise TypeError(f"recipe must be a Recipe, got {type(recipe).__name__}")
+    if recipe.optimizer not in OPTIMIZERS:
+        raise ValueError(
+            f"recipe.optimizer must be one of {list(OPTIMIZERS)}, got "
+            f"{recipe.optimizer!r}"
+        )
+    if recipe.schedule not in SCHEDULES:
+        raise ValueError(
+            f"recipe.schedule must be one of {list(SCHEDULES)}, got {recipe.schedule!r}"
+        )
+    check_learning_rate(recipe.learning_rate, "recipe.learning_rate")
+    check_int(recipe.batch_size, "recipe.batch_size")
+    check_int(recipe.num_epochs, "recipe.num_epochs")
+    check_nonnegative(recipe.weight_decay, "recipe.weight_decay")
+    check_optional_positive(recipe.clip_norm, "recipe.clip_norm")
+    for name in ("start_div", "end_div", "epsilon"):
+        check_positive(getattr(recipe, name), f"recipe.{name}")
+    if not 0 < recipe.warmup < 1:
+        raise ValueError(f"recipe.warmup must lie in (0, 1), got {recipe.warmup!r}")
+    return recipe
+
+
+def check_classifier_data(x, y, num_classes, x_val=None, y_val=None) -> None:
+    """Clear errors, the same in both frameworks, for a classifier's data: x and y as
+    many examples, labels in [0, num_classes), and both validation arrays or neither
+    (x_val alone would score every prediction against nothing: an accuracy of 0)."""
+    if len(x) != len(y):
+        raise ValueError(f"x and y must hold as many examples; got {len(x)}, {len(y)}")
+    check_classes(y, num_classes, "y")
+    if (x_val is None) != (y_val is None):
+        given, missing = ("x_val", "y_val") if y_val is None else ("y_val", "x_val")
+        raise ValueError(
+            f"{given} was given without {missing}: pass both to score each epoch, or "
+            "neither"
+        )
+    if x_val is not None:
+        if len(x_val) != len(y_val):
+            raise ValueError(
+                f"x_val and y_val must hold as many examples; got {len(x_val)} and "
+                f"{len(y_val)}"
+            )
+        check_classes(y_val, num_classes, "y_val")
 
 
 def learning_rates(recipe: Recipe, steps_per_epoch: int) -> np.ndarray:
@@ -70,15 +129,11 @@ def learning_rates(recipe: Recipe, steps_per_epoch: int) -> np.ndarray:
     "one-cycle" is PyTorch's ``OneCycleLR`` with its defaults (cosine in both phases)
     and without its momentum cycling, so that Keras can follow it step for step.
     """
+    check_recipe(recipe)
     steps_per_epoch = check_int(steps_per_epoch, "steps_per_epoch")
-    total = check_int(recipe.num_epochs, "recipe.num_epochs") * steps_per_epoch
+    total = recipe.num_epochs * steps_per_epoch
     if recipe.schedule == "constant":
         return np.full(total, recipe.learning_rate)
-    if recipe.schedule != "one-cycle":
-        raise ValueError(
-            "recipe.schedule must be 'constant' or 'one-cycle', "
-            f"got {recipe.schedule!r}"
-        )
     peak = recipe.learning_rate
     start = peak / recipe.start_div
     end = start / recipe.end_div
@@ -144,8 +199,14 @@ def train_epochs(
     """
     if len(x) != len(y):
         raise ValueError(f"x and y must hold as many examples; got {len(x)}, {len(y)}")
+    check_recipe(recipe)
     rng = np.random.default_rng(seed)
-    steps_per_epoch = len(x) // check_int(recipe.batch_size, "recipe.batch_size")
+    if recipe.batch_size > len(x):
+        raise ValueError(
+            f"recipe.batch_size must be at most the number of examples, {len(x)}; "
+            f"got {recipe.batch_size}"
+        )
+    steps_per_epoch = len(x) // recipe.batch_size
     rates = learning_rates(recipe, steps_per_epoch)
     losses, accuracies, seconds = [], [], []
     show = show_progress() if progress is None else progress

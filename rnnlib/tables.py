@@ -23,6 +23,9 @@ def markdown_table(rows: Sequence[Mapping], *, floatfmt: str = ".4f") -> str:
     """A Markdown table with one row per mapping; every mapping has the same keys, in
     the same order."""
     columns, body = _cells(rows, floatfmt)
+    # A "|" inside a cell would end it: "max |diff|" reads "max \|diff\|" in Markdown.
+    columns = [column.replace("|", "\\|") for column in columns]
+    body = [[cell.replace("|", "\\|") for cell in cells] for cells in body]
     lines = [
         "| " + " | ".join(columns) + " |",
         "|" + "|".join("---" for _ in columns) + "|",

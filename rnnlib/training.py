@@ -5,7 +5,12 @@ that runs the model over a (batch_size, num_steps) window from ``state`` and ret
 window's mean loss and the final state. These loops carry the state from window to
 window (TF-style truncated backprop: the step function stops the gradient at the
 window's first state) and keep the book's learning curves. ``step_losses_over`` scores a
-trained model on held-out data, step by step. NumPy and tqdm only.
+trained model on held-out data, step by step.
+
+What both frameworks' ``train`` share lives here too: the optimizers they know
+(``OPTIMIZERS``, Adam's ``ADAM_EPSILON``), one learning rate per epoch
+(``epoch_learning_rates``) and the loop that runs consecutive epochs at each rate and
+joins their curves into one (``train_at_rates``). NumPy and tqdm only.
 """
 
 import time
@@ -15,18 +20,52 @@ from typing import Any, NamedTuple
 import numpy as np
 from tqdm import tqdm
 
-from rnnlib._checks import check_int
+from rnnlib._checks import check_classes, check_int, check_learning_rate
 from rnnlib.config import PROGRESS_ENV, show_progress
 from rnnlib.data.batching import num_windows, split_rows, windows
 
-
 __all__ = [
+    "ADAM_EPSILON",
+    "OPTIMIZERS",
     "PROGRESS_ENV",
     "LearningCurve",
+    "check_optimizer",
+    "check_tokens_and_labels",
+    "epoch_learning_rates",
     "show_progress",
     "step_losses_over",
+    "train_at_rates",
     "train_windows",
 ]
+
+#: The optimizers ``rnnlib.tf.make_optimizer`` and ``rnnlib.torch.make_optimizer``
+#: build: Adagrad as TF1 ran it (the original's), plain SGD, and Adam.
+OPTIMIZERS = ("adagrad", "sgd", "adam")
+
+#: Adam's epsilon. Keras adds it to sqrt(v) before the bias correction, PyTorch after,
+#: so the same epsilon means different steps; one this small makes both negligible.
+ADAM_EPSILON = 1e-10
+
+
+def check_tokens_and_labels(model, x, y) -> None:
+    """A clear error, the same in both frameworks, unless x holds ids the model reads
+    (``model.input_size``, or its ``num_classes`` where inputs and labels share the
+    classes) and y labels it predicts; checked on the NumPy data before any step is
+    traced, where TensorFlow would encode a bad id as an all-zero input. A model
+    without those attributes is not checked."""
+    num_classes = getattr(model, "num_classes", None)  # a model of one's own may lack
+    input_size = getattr(model, "input_size", num_classes)
+    if input_size is not None:
+        check_classes(x, input_size, "x")
+    if num_classes is not None:
+        check_classes(y, num_classes, "y")
+
+
+def check_optimizer(name) -> str:
+    """``name`` unchanged, or a ValueError naming the optimizers rnnlib builds."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}, got {name!r}")
+    return name
 
 
 class LearningCurve(NamedTuple):
@@ -139,3 +178,68 @@ def step_losses_over(
     positions = np.concatenate(positions, axis=1).ravel()  # row by row: sequence order
     losses = np.concatenate(losses, axis=1).ravel()
     return positions, losses
+
+
+def epoch_learning_rates(learning_rate, num_epochs, final_learning_rate=None):
+    """The learning rate of every epoch: ``learning_rate``, and ``final_learning_rate``
+    for the last one when it is given (a smaller last step settles the weights)."""
+    rates = [check_learning_rate(learning_rate)] * check_int(num_epochs, "num_epochs")
+    if final_learning_rate is not None:
+        rates[-1] = check_learning_rate(final_learning_rate, "final_learning_rate")
+    return rates
+
+
+def train_at_rates(
+    step: Callable[[np.ndarray, np.ndarray, Any], tuple[Any, Any]],
+    set_learning_rate: Callable[[float], Any],
+    x,
+    y,
+    *,
+    learning_rates,
+    after_epoch: Callable[[int], Any] | None = None,
+    **options,
+) -> LearningCurve:
+    """``train_windows`` for one epoch per entry of ``learning_rates``: consecutive
+    epochs at the same rate run as one call, ``set_learning_rate(rate)`` before each
+    later one, and the curves are joined into one, windows counted across them.
+
+    ``options`` are ``train_windows``'s (batch_size, num_steps, zero_state, every,
+    progress, desc); ``after_epoch(epochs_done)`` counts epochs across the runs.
+    """
+    runs = []  # [(epochs, rate)] of consecutive epochs at the same rate
+    for rate in learning_rates:
+        if runs and runs[-1][1] == rate:
+            runs[-1] = (runs[-1][0] + 1, rate)
+        else:
+            runs.append((1, rate))
+    if not runs:
+        raise ValueError("learning_rates must hold one rate per epoch, got none")
+    curves, done = [], 0
+    for epochs, rate in runs:
+        if curves:  # the same optimizer and step function, at the new rate
+            set_learning_rate(rate)
+        offset = done
+        curves.append(
+            train_windows(
+                step,
+                x,
+                y,
+                num_epochs=epochs,
+                after_epoch=None
+                if after_epoch is None
+                else (lambda epoch, offset=offset: after_epoch(offset + epoch)),
+                **options,
+            )
+        )
+        done += epochs
+    return joined(curves)
+
+
+def joined(curves) -> LearningCurve:
+    """One LearningCurve from consecutive runs, windows counted across them."""
+    offsets = np.cumsum([0] + [c.window[-1] for c in curves])
+    return curves[0]._replace(
+        window=np.concatenate([c.window + o for c, o in zip(curves, offsets)]),
+        loss=np.concatenate([c.loss for c in curves]),
+        seconds=sum(c.seconds for c in curves),
+    )

@@ -17,6 +17,34 @@ from nbrecord import EXECUTED, QUICK_BUILD
 from unrolled.pages import notebook_pages, toc_pages  # noqa: F401 (the one list)
 
 ROOT = Path(__file__).resolve().parents[1]
+# In CI (.ci/run sets it) a test whose prerequisite is missing fails, with the reason;
+# elsewhere it skips, with the reason.
+REQUIRE_ALL = os.environ.get("RNNLIB_REQUIRE_ALL") == "1"
+
+
+# ---------------------------------------------------------------- prerequisites
+
+
+def missing(reason: str, required: bool = REQUIRE_ALL):
+    """A test cannot run here: fail with the reason in CI, skip with it elsewhere."""
+    if required:
+        pytest.fail(f"{reason} (RNNLIB_REQUIRE_ALL=1: in CI every test runs)", False)
+    pytest.skip(reason)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "prerequisite(present, reason): the test needs something outside the "
+        "repository (a data copy, a browser); without it, it skips, or fails in CI",
+    )
+
+
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("prerequisite"):
+        present = mark.args[0] if mark.args else mark.kwargs["present"]
+        if not present:
+            missing(mark.kwargs.get("reason") or mark.args[1])
 
 
 # ---------------------------------------------------------------- the quick book
@@ -27,9 +55,13 @@ def built_site() -> Path:
     """Build the book in quick mode with warnings as errors; return its html folder.
 
     Notebooks that nbval executed in this `make test` come from the cache; any other is
-    executed by the build.
+    executed by the build. RNNLIB_BUILT_SITE=path/to/html tests a site built before
+    (a quick build of this tree) instead of building one.
     """
     import nbcache  # tools/, on pytest's pythonpath
+
+    if os.environ.get("RNNLIB_BUILT_SITE"):
+        return Path(os.environ["RNNLIB_BUILT_SITE"]).resolve()
 
     build = QUICK_BUILD / "_build"
     shutil.rmtree(build, ignore_errors=True)

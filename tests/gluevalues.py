@@ -13,8 +13,7 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
+from conftest import missing
 from nbrecord import EXECUTED
 
 GLUE_MIME = "application/papermill.record/text/plain"
@@ -23,10 +22,11 @@ GLUE_ROLE = re.compile(r"\{glue:text\}`([A-Za-z0-9_.]+)(?::([^`]*))?`")
 
 
 def record(page: str) -> dict:
-    """The executed record of ``page`` (a stem like '02-expected-loss'), or skip."""
+    """The executed record of ``page`` (a stem like '02-expected-loss'); without it,
+    the test skips (fails in CI) and says why."""
     path = EXECUTED / f"{page}.json"
     if not path.exists():
-        pytest.skip(
+        missing(
             f"{path} is missing: the first phase of `make test` (nbval, which records "
             "every notebook it runs) has not run this page"
         )

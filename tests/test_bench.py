@@ -100,8 +100,8 @@ def test_cells_benchmark_prints_its_keys():
         ), kind
 
 
-@pytest.mark.skipif(
-    not os.environ.get("RNNLIB_DATA"), reason="no offline MNIST copy (RNNLIB_DATA)"
+@pytest.mark.prerequisite(
+    bool(os.environ.get("RNNLIB_DATA")), reason="no offline MNIST copy (RNNLIB_DATA)"
 )
 def test_mnist_benchmark_prints_its_keys():
     result = run_bench("mnist")
@@ -128,8 +128,8 @@ def test_mnist_benchmark_prints_its_keys():
     assert "TensorFlow, seed 0" in result.stdout and "PyTorch, seed 0" in result.stdout
 
 
-@pytest.mark.skipif(
-    not os.environ.get("RNNLIB_DATA"), reason="no offline MNIST copy (RNNLIB_DATA)"
+@pytest.mark.prerequisite(
+    bool(os.environ.get("RNNLIB_DATA")), reason="no offline MNIST copy (RNNLIB_DATA)"
 )
 def test_parallel_benchmark_prints_its_keys():
     result = run_bench("parallel")

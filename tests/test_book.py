@@ -284,7 +284,7 @@ def test_figures_are_numbered_per_chapter(built_site):
     assert figure is not None, (
         "chapter 2's bar chart is a named figure (mystnb: figure: name: fig-floors)"
     )
-    assert figure.select_one(".caption-number").get_text(strip=True) == "Figure 2.1"
+    assert figure.select_one(".caption-number").get_text(strip=True) == "Figure 2.2"
     assert "floor" in figure.select_one(".caption-text").get_text()
     assert figure.select_one("img")["src"].endswith(".svg")
 

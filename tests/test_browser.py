@@ -9,6 +9,7 @@ and on a phone, to _build/quick/screenshots/, for a person to look at.
 
 import functools
 import os
+import re
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -16,7 +17,14 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from conftest import QUICK_BUILD, ROOT, notebook_pages, toc_pages
+from conftest import (
+    QUICK_BUILD,
+    REQUIRE_ALL,
+    ROOT,
+    missing,
+    notebook_pages,
+    toc_pages,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -48,16 +56,12 @@ def browser():
         "playwright.sync_api", reason="pip install playwright (in .[test])"
     )
     chromium = find_chromium()
-    if chromium is None and os.environ.get("RNNLIB_REQUIRE_BROWSER") == "1":
-        pytest.fail(
-            "Chromium not found, and RNNLIB_REQUIRE_BROWSER=1 (as in CI) requires the "
-            "browser test to run"
-        )
     if chromium is None:
-        pytest.skip(
+        missing(
             "Chromium not found, so the browser test cannot run. Install it "
             "(Debian/Ubuntu: `sudo apt-get install chromium`; macOS: "
-            "`brew install --cask chromium`) or set CHROMIUM=/path/to/it."
+            "`brew install --cask chromium`) or set CHROMIUM=/path/to/it.",
+            required=REQUIRE_ALL or os.environ.get("RNNLIB_REQUIRE_BROWSER") == "1",
         )
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -129,8 +133,22 @@ def screenshot(page, name):
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
 
+# How wide the page is, and what sticks out of the viewport when it is too wide
+SIDEWAYS = """() => {
+    const viewport = window.innerWidth, page = document.documentElement.scrollWidth;
+    const all = Array.from(document.querySelectorAll('article *'));
+    const wide = page <= viewport ? [] : all
+        .filter(el => el.getBoundingClientRect().right > viewport + 1)
+        .map(el => `${el.tagName.toLowerCase()}.${el.className}: ${
+            (el.textContent || '').trim().slice(0, 60)}`);
+    return {page, viewport, wide: wide.slice(-3)};
+}"""
+
+
 @pytest.mark.parametrize("docname", toc_pages())
 def test_page_in_a_real_browser(browser, site, docname):
+    """Every page loads without errors, typesets its math, shows its images with alt
+    text, opens its own reader notebook, and on a phone never scrolls sideways."""
     page, problems = open_page(browser, f"{site}/{docname}.html", "light")
     try:
         assert not problems, problems
@@ -173,7 +191,12 @@ def test_page_in_a_real_browser(browser, site, docname):
             assert len(student) == ("{exercise}" in source_of(docname)), student
         if SCREENSHOTS:
             screenshot(page, docname.split("/")[-1])
-            page.set_viewport_size({"width": 390, "height": 844})
+        page.set_viewport_size(dict(zip(("width", "height"), WIDTHS["phone"])))
+        sideways = page.evaluate(SIDEWAYS)
+        assert sideways["page"] <= sideways["viewport"], (
+            f"on a phone the page scrolls sideways: {sideways}"
+        )
+        if SCREENSHOTS:
             screenshot(page, docname.split("/")[-1] + "-phone")
     finally:
         page.close()
@@ -361,10 +384,6 @@ def test_code_and_equations_fit_or_scroll(browser, site, width, docname):
         page.close()
 
 
-# Figures that set their own size and 8 pt fonts; drop an entry once its page is fixed.
-TOO_WIDE_TODAY: dict[str, str] = {}
-
-
 @pytest.fixture(scope="module")
 def desktop_column(browser, site):
     """The width of the text column on a desktop, in CSS pixels, where figures are at
@@ -379,26 +398,18 @@ def desktop_column(browser, site):
         page.close()
 
 
-@pytest.mark.parametrize(
-    "docname",
-    [
-        pytest.param(
-            name, marks=pytest.mark.xfail(strict=True, reason=TOO_WIDE_TODAY[name])
-        )
-        if name in TOO_WIDE_TODAY
-        else name
-        for name in sorted(NOTEBOOKS)
-    ],
-)
+@pytest.mark.parametrize("docname", sorted(NOTEBOOKS))
 def test_plots_are_legible_at_desktop_width(built_site, desktop_column, docname):
-    """The smallest text of every plot is at least 9 CSS pixels where a desktop's column
-    shows it.
+    """The smallest text of every plot shows at rnnlib.plots.MIN_TEXT_PX (9 CSS pixels)
+    or more where a desktop's column shows it (CONTRIBUTING-site.md, Figures).
 
     An SVG is shown at its own size (1 pt = 4/3 px) unless it is wider than the column,
     which shrinks it and its text. Plots in folded solutions count too: they open at the
     same width.
     """
     from site_helpers import soup, svg_text_sizes, svg_width_pt
+
+    from rnnlib.plots import DESKTOP_COLUMN_PX, MIN_TEXT_PX, max_width_inches
 
     sources = [
         img["src"]
@@ -408,17 +419,103 @@ def test_plots_are_legible_at_desktop_width(built_site, desktop_column, docname)
     assert sources or docname not in ("book/01-echo-task", "book/02-expected-loss"), (
         "this page has plots"
     )
-    assert 600 < desktop_column < 800, desktop_column
+    assert abs(desktop_column - DESKTOP_COLUMN_PX) < 60, (
+        f"the desktop column is {desktop_column:.0f} px: update DESKTOP_COLUMN_PX"
+    )
     for src in sources:
         svg = (built_site / "book" / src).resolve().read_text()
         natural = svg_width_pt(svg) * 4 / 3
         smallest = min(svg_text_sizes(svg)) * 4 / 3 * min(1, desktop_column / natural)
-        assert smallest >= 9, (
-            f"{src}: its smallest text shows at {smallest:.1f} px; "
-            "draw the figure at most "
-            f"{desktop_column * min(svg_text_sizes(svg)) / 9 / 72:.1f} in wide "
-            f"(CONTRIBUTING-site.md, Figures)"
+        assert smallest >= MIN_TEXT_PX, (
+            f"{src}: its smallest text shows at {smallest:.1f} px; draw the figure at "
+            f"most {max_width_inches(min(svg_text_sizes(svg)), desktop_column):.1f} in "
+            "wide, or its text larger (CONTRIBUTING-site.md, Figures)"
         )
+
+
+# ---------------------------------------------------------------- schematics
+# Every chapter from 2 on draws what it builds (rnnlib.diagrams), in a figure whose name
+# starts with "fig-schematic-" (CONTRIBUTING-site.md, Figures). Its smallest glyph, a
+# subscript, must read where the page shows it: 8 px on a phone, 9 px on a desktop,
+# measured in the dark theme, whose padding around images leaves the least room.
+
+CHAPTERS_FROM_2 = [
+    name
+    for name in toc_pages()
+    if re.match(r"book/(\d+)-", name) and int(re.match(r"book/(\d+)-", name)[1]) >= 2
+]
+# Pages whose schematic cells are waiting to be inserted; drop an entry once they are.
+WITHOUT_SCHEMATIC_TODAY: dict[str, str] = {
+    "book/07-gated-cells-tf": "chapter 7 was split in two; its schematics "
+    "(rnnlib.diagrams.lstm_cell, gru_cell) go in next",
+    "book/07-gated-cells-torch": "as book/07-gated-cells-tf",
+    "book/08-sequences-tf": "chapter 8's schematics (rnnlib.diagrams.stacked_layers, "
+    "padded_batch, shared_head) go in next",
+    "book/08-sequences-torch": "as book/08-sequences-tf",
+}
+SCHEMATICS = """async () => {
+    const images = Array.from(
+        document.querySelectorAll('article figure[id^="fig-schematic-"] img'));
+    await Promise.all(images.map(img => {
+        img.loading = 'eager';
+        return img.decode().catch(() => null);
+    }));
+    return images.map(img => {
+        const style = getComputedStyle(img), box = img.getBoundingClientRect();
+        const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+        const border = parseFloat(style.borderLeftWidth)
+            + parseFloat(style.borderRightWidth);
+        return {id: img.closest('figure').id, src: img.getAttribute('src'),
+                shown: box.width - padding - border, natural: img.naturalWidth,
+                right: box.right, viewport: window.innerWidth};
+    });
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(
+    "docname",
+    [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(strict=True, reason=WITHOUT_SCHEMATIC_TODAY[name]),
+        )
+        if name in WITHOUT_SCHEMATIC_TODAY
+        else name
+        for name in CHAPTERS_FROM_2
+    ],
+)
+def test_chapter_draws_a_legible_schematic(browser, site, built_site, docname, width):
+    """Each chapter page from 2 on has a schematic, and its text reads at a phone's
+    width (390 px) and a desktop's (1280 px), without running off the screen."""
+    from schematics import PREFIX, SMALLEST_PX, smallest_px
+
+    page = browser.new_page(viewport=dict(zip(("width", "height"), WIDTHS[width])))
+    try:
+        page.add_init_script(
+            "localStorage.setItem('theme', 'dark');"
+            "localStorage.setItem('mode', 'dark');"
+        )
+        page.goto(f"{site}/{docname}.html", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        found = page.evaluate(SCHEMATICS)
+        assert found, (
+            f"{docname} has no schematic: a figure named {PREFIX}... that draws "
+            "what the chapter builds (rnnlib.diagrams)"
+        )
+        for figure in found:
+            assert figure["id"].startswith(PREFIX)
+            svg = (built_site / "book" / figure["src"]).resolve().read_text()
+            assert figure["natural"] > 0, f"{figure['src']} did not load"
+            px = smallest_px(svg, figure["shown"], figure["natural"])
+            assert px >= SMALLEST_PX[width], (
+                f"{figure['id']}: its smallest text shows at {px:.1f} px at {width} "
+                f"width, below {SMALLEST_PX[width]} px: draw it narrower or its text "
+                "larger (rnnlib.diagrams.style.MAX_WIDTH)"
+            )
+            assert figure["right"] <= figure["viewport"] + 1, f"{figure} runs off"
+    finally:
+        page.close()
 
 
 def test_framework_switch_keeps_the_section(browser, site):

@@ -296,5 +296,5 @@ def test_paired_excess_names_bad_shapes_and_positions():
     x, y = echo.generate(100, seed=0)
     with pytest.raises(ValueError, match="same shape"):
         theory.paired_excess(np.zeros(5), x, y, np.arange(4))
-    with pytest.raises(ValueError, match="positions must index"):
+    with pytest.raises(ValueError, match="positions must be integer indices"):
         theory.paired_excess(np.zeros(3), x, y, np.array([0, 1, 100]))

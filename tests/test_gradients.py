@@ -12,6 +12,7 @@ import keras
 import tensorflow as tf
 import torch
 from rnnlib.numpy import cell as numpy_cell
+from rnnlib.numpy import gated, layouts
 from rnnlib.numpy import gradients as ng
 from rnnlib.numpy.gradcheck import relative_error
 
@@ -100,8 +101,12 @@ def test_scale_to_radius_sets_the_spectral_radius(radius):
 def test_radius_arguments_are_checked():
     with pytest.raises(ValueError, match=r"matrix must be a square matrix, got shape"):
         ng.spectral_radius(np.ones((2, 3)))
-    with pytest.raises(ValueError, match=r"radius must be a number > 0, got -1"):
+    with pytest.raises(ValueError, match=r"radius must be a finite number > 0, got -1"):
         ng.scale_to_radius(np.eye(2), -1)
+    with pytest.raises(ValueError, match=r"matrix has spectral radius 0"):
+        ng.scale_to_radius(np.zeros((3, 3)), 1.0)
+    with pytest.raises(ValueError, match=r"matrix has spectral radius 0"):
+        ng.scale_to_radius(np.triu(np.ones((3, 3)), 1), 1.0)  # nilpotent
 
 
 def test_orthogonal_matrices_are_orthogonal_and_seeded():
@@ -121,22 +126,17 @@ def test_orthogonal_weights_keep_a_linear_product_at_norm_one():
     assert np.linalg.norm(np.linalg.matrix_power(Q.T, 50), 2) == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("kind, gates", [("lstm", 4), ("gru", 3)])
-def test_gated_weights_follow_keras(kind, gates):
-    weights = ng.gated_weights(kind, state_size=5, forget_bias=1.5, seed=0)
-    assert weights["kernel"].shape == (2, gates * 5)
-    assert weights["recurrent_kernel"].shape == (5, gates * 5)
-    rows = weights["recurrent_kernel"]
-    assert np.allclose(rows @ rows.T, np.eye(5), atol=1e-12)  # orthonormal rows
-    assert weights["U"].shape == (5, 2) and not weights["c"].any()
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_gated_weights_follow_keras(kind):
+    params = gated.init_gated(kind, input_size=2, state_size=5, forget_bias=1.5)
+    Wx, Wh, bx, bh = gated.stacked(kind, params)
+    gates = len(gated.GATES[kind])
+    assert Wx.shape == (2, gates * 5) and Wh.shape == (5, gates * 5)
+    assert np.allclose(Wh @ Wh.T, np.eye(5), atol=1e-12)  # orthonormal rows
+    expected = np.zeros(gates * 5)
     if kind == "lstm":
-        expected = np.zeros(20)
-        expected[5:10] = 1.5  # the forget gate's block: (i, f, c, o)
-        assert np.array_equal(weights["bias"], expected)
-    else:
-        assert weights["bias"].shape == (2, 15) and not weights["bias"].any()
-    with pytest.raises(ValueError, match=r"kind must be one of \['lstm', 'gru'\]"):
-        ng.gated_weights("tanh")
+        expected[5:10] = 1.5  # the forget gate's block: (i, f, g, o)
+    assert np.array_equal(bx, expected) and not bh.any()
 
 
 # ---------------------------------------------------------------- clipping
@@ -223,7 +223,9 @@ def test_keras_global_clipnorm_is_global_and_clipnorm_is_not(window_grads):
 
 def test_clipping_arguments_are_checked(window_grads):
     for clip in CLIPPERS.values():
-        with pytest.raises(ValueError, match=r"max_norm must be a number > 0, got 0"):
+        with pytest.raises(
+            ValueError, match=r"max_norm must be a finite number > 0, got 0"
+        ):
             clip(window_grads, 0)
 
 
@@ -242,7 +244,7 @@ def test_numpy_jacobian_product_equals_autograd(framework, radius):
     lib, tensor, float64 = FRAMEWORKS[framework]
     params, x, init_state = tanh_window(radius=radius, num_steps=20)
     expected = ng.state_jacobians(params, x, init_state, 20)
-    cell = lib.make_cell("tanh", params, dtype=float64)
+    cell = lib.make_cell("rnn", layouts.from_hand_rolled(params)[0], dtype=float64)
     found = lib.state_jacobians(cell, tensor(one_hot(x)), (tensor(init_state),), 20)
     assert found.shape == expected.shape == (4, 20, STATE_SIZE, STATE_SIZE)
     assert max_difference(found, expected) < 1e-10  # the issue asks for 1e-5
@@ -277,17 +279,25 @@ def numerical_state_jacobian(lib, tensor, cell, inputs, state, k):
     return np.stack(columns, axis=-1)
 
 
+def noisy_gated(kind, seed, forget_bias=1.0):
+    """init_gated's weights with every bias moved away from its start."""
+    params = gated.init_gated(
+        kind, input_size=2, state_size=STATE_SIZE, seed=seed, forget_bias=forget_bias
+    )
+    rng = np.random.default_rng(seed + 1)
+    for key in params:
+        if key.startswith("b"):
+            params[key] = params[key] + rng.normal(scale=0.3, size=STATE_SIZE)
+    return params
+
+
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
 @pytest.mark.parametrize("framework", list(FRAMEWORKS))
 def test_gated_jacobians_match_finite_differences(framework, kind):
     """h and c count as separate inputs: the Jacobian of the map S_(T-k) -> S_T."""
     lib, tensor, float64 = FRAMEWORKS[framework]
-    weights = ng.gated_weights(kind, state_size=STATE_SIZE, seed=0)
+    cell = lib.make_cell(kind, noisy_gated(kind, 0), dtype=float64)
     rng = np.random.default_rng(1)
-    weights["bias"] = weights["bias"] + rng.normal(
-        scale=0.3, size=weights["bias"].shape
-    )
-    cell = lib.make_cell(kind, weights, dtype=float64)
     inputs = one_hot(rng.integers(0, 2, size=(3, 9)))
     parts = 2 if kind == "lstm" else 1
     init = tuple(rng.uniform(-0.5, 0.5, size=(3, STATE_SIZE)) for _ in range(parts))
@@ -303,22 +313,18 @@ def test_gated_jacobians_match_finite_differences(framework, kind):
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
 def test_tf_and_torch_gated_cells_agree(kind):
-    weights = ng.gated_weights(kind, state_size=STATE_SIZE, forget_bias=0.5, seed=2)
-    rng = np.random.default_rng(2)
-    weights["bias"] = weights["bias"] + rng.normal(
-        scale=0.3, size=weights["bias"].shape
-    )
-    inputs = one_hot(rng.integers(0, 2, size=(5, 15)))
+    params = noisy_gated(kind, 2, forget_bias=0.5)
+    inputs = one_hot(np.random.default_rng(2).integers(0, 2, size=(5, 15)))
     found = {}
     for name, (lib, tensor, float64) in FRAMEWORKS.items():
-        cell = lib.make_cell(kind, weights, dtype=float64)
+        cell = lib.make_cell(kind, params, dtype=float64)
         found[name] = lib.state_jacobians(cell, tensor(inputs), cell.zero_state(5), 15)
     assert max_difference(found["tf"], found["torch"]) < 1e-12
 
 
 def test_lstm_memory_block_one_step_back_is_the_forget_gate():
-    weights = ng.gated_weights("lstm", state_size=STATE_SIZE, seed=3)
-    cell = rnnlib.torch.make_cell("lstm", weights, dtype=torch.float64)
+    params = gated.init_gated("lstm", input_size=2, state_size=STATE_SIZE, seed=3)
+    cell = rnnlib.torch.make_cell("lstm", params, dtype=torch.float64)
     inputs = one_hot(np.random.default_rng(3).integers(0, 2, size=(4, 6)))
     jacobians = rnnlib.torch.state_jacobians(
         cell, torch.as_tensor(inputs), cell.zero_state(4), 1
@@ -326,66 +332,84 @@ def test_lstm_memory_block_one_step_back_is_the_forget_gate():
     state = cell.zero_state(4)
     for t in range(5):
         h, state = cell.step(torch.as_tensor(inputs[:, t]), state)
-    pre = (
-        inputs[:, 5] @ weights["kernel"]
-        + h.detach().numpy() @ weights["recurrent_kernel"]
-        + weights["bias"]
-    )
-    forget = 1 / (1 + np.exp(-pre[:, STATE_SIZE : 2 * STATE_SIZE]))
+    pre = gated.gate(params, "f", inputs[:, 5], h.detach().numpy())
+    forget = gated.sigmoid(pre)
     memory = jacobians[:, 0, STATE_SIZE:, STATE_SIZE:]  # d c_T / d c_(T-1)
     assert np.allclose(memory, forget[:, :, None] * np.eye(STATE_SIZE), atol=1e-15)
 
 
 @pytest.mark.parametrize("framework", list(FRAMEWORKS))
-def test_make_cell_names_the_kinds(framework):
+def test_make_cell_names_the_kinds_and_the_layout(framework):
     lib = FRAMEWORKS[framework][0]
     with pytest.raises(
-        ValueError, match=r"kind must be one of \['tanh', 'lstm', 'gru'\]"
+        ValueError, match=r"kind must be one of \['rnn', 'gru', 'lstm'\], got 'tanh'"
     ):
-        lib.make_cell("rnn", {})
+        lib.make_cell("tanh", {})
+    lstm = gated.init_gated("lstm", input_size=2, state_size=3)
+    with pytest.raises(ValueError, match=r"params of a gru is missing \['Wx_r'"):
+        lib.make_cell("gru", lstm)  # an LSTM's weights: named, not an IndexError
+    with pytest.raises(TypeError, match=r"params must be a dict of arrays"):
+        lib.make_cell("lstm", [lstm])
 
 
 # ---------------------------------------------------------------- the echo models
 
 
 def echo_weights(kind, seed=0):
-    if kind == "tanh":
-        return numpy_cell.init_params(state_size=STATE_SIZE, seed=seed)
-    weights = ng.gated_weights(kind, state_size=STATE_SIZE, seed=seed)
-    bias = np.random.default_rng(seed).normal(scale=0.3, size=weights["bias"].shape)
-    weights["bias"] = weights["bias"] + bias
-    return weights
+    """(params, head): chapter 3's cell for "rnn", noisy gated weights otherwise."""
+    if kind == "rnn":
+        params = numpy_cell.init_params(state_size=STATE_SIZE, seed=seed)
+        return layouts.from_hand_rolled(params)
+    head = gated.init_head(state_size=STATE_SIZE, num_classes=2, seed=seed)
+    return noisy_gated(kind, seed), head
 
 
-@pytest.mark.parametrize("kind", ["tanh", "lstm", "gru"])
-def test_echo_models_agree_across_frameworks_and_return_their_weights(kind):
-    weights = echo_weights(kind)
-    models = {
-        "tf": rnnlib.tf.EchoRNN(kind, weights, dtype=tf.float64),
-        "torch": rnnlib.torch.EchoRNN(kind, weights, dtype=torch.float64),
+def labellers(kind, params, head):
+    return {
+        "tf": rnnlib.tf.SequenceLabeller(kind, params, head, dtype=tf.float64),
+        "torch": rnnlib.torch.SequenceLabeller(kind, params, head, dtype=torch.float64),
     }
-    assert models["tf"].state_size == models["torch"].state_size
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_echo_models_agree_across_frameworks_and_return_their_weights(kind):
+    params, head = echo_weights(kind)
+    models = labellers(kind, params, head)
     rng = np.random.default_rng(4)
     x = rng.integers(0, 2, size=(3, 7))
-    state = rng.uniform(-0.5, 0.5, size=(3, models["tf"].state_size))
-    tf_logits, tf_state = models["tf"](tf.constant(x), tf.constant(state))
-    torch_logits, torch_state = models["torch"](torch.as_tensor(x), torch.tensor(state))
+    state = tuple(
+        rng.uniform(-0.5, 0.5, size=(3, STATE_SIZE)) for _ in models["tf"].zero_state(3)
+    )
+    tf_logits, tf_state = models["tf"](tf.constant(x), tuple(map(tf.constant, state)))
+    torch_logits, torch_state = models["torch"](
+        torch.as_tensor(x), tuple(map(torch.tensor, state))
+    )
     assert relative_error(tf_logits.numpy(), torch_logits.detach().numpy()) < 1e-12
-    assert relative_error(tf_state.numpy(), torch_state.detach().numpy()) < 1e-12
+    for a, b in zip(tf_state, torch_state, strict=True):
+        assert relative_error(a.numpy(), b.detach().numpy()) < 1e-12
+    summed = kind != "gru"  # one bias per gate: bx + bh comes back as bx
     for model in models.values():
-        returned = model.weights()
-        assert set(returned) == set(weights)
-        for name in weights:
-            assert np.allclose(returned[name], weights[name], rtol=0, atol=1e-15)
+        returned = model.params()
+        assert set(returned) == set(params)
+        for name in params:
+            want = params[name]
+            if summed and name.startswith("bx"):
+                want = want + params[name.replace("bx", "bh")]
+            elif summed and name.startswith("bh"):
+                want = 0 * want
+            assert np.allclose(returned[name], want, rtol=0, atol=1e-15), name
+        for name in head:
+            assert np.allclose(model.head()[name], head[name], rtol=0, atol=1e-15)
 
 
 def test_the_tanh_echo_model_is_chapter_3s_cell():
-    params = echo_weights("tanh")
+    params = numpy_cell.init_params(state_size=STATE_SIZE, seed=0)
     x = np.random.default_rng(5).integers(0, 2, size=(2, 6))
     state = np.zeros((2, STATE_SIZE))
-    logits, _ = rnnlib.torch.EchoRNN("tanh", params, dtype=torch.float64)(
-        torch.as_tensor(x), torch.tensor(state)
+    model = rnnlib.torch.SequenceLabeller(
+        "rnn", *layouts.from_hand_rolled(params), dtype=torch.float64
     )
+    logits, _ = model(torch.as_tensor(x), (torch.tensor(state),))
     _, expected = numpy_cell.forward(params, x, state)
     assert relative_error(logits.detach().numpy(), expected) < 1e-12
 
@@ -396,7 +420,7 @@ def brute_force_lag_signal(model, x, y, state, lag):
     total = 0.0
     for p in range(lag, x.shape[1]):
         leaf = inputs.clone().requires_grad_()
-        logits, _ = model.forward_inputs(leaf, torch.tensor(state))
+        logits, _ = model.forward_inputs(leaf, tuple(map(torch.tensor, state)))
         losses = torch.nn.functional.cross_entropy(
             logits[:, p], torch.as_tensor(y[:, p]), reduction="sum"
         )
@@ -406,18 +430,18 @@ def brute_force_lag_signal(model, x, y, state, lag):
 
 
 def test_lag_signal_is_the_gradient_reaching_lag_steps_back():
-    weights = echo_weights("lstm")
+    models = labellers("lstm", *echo_weights("lstm"))
     rng = np.random.default_rng(6)
     x, y = rng.integers(0, 2, size=(4, 10)), rng.integers(0, 2, size=(4, 10))
-    state = rng.uniform(-0.5, 0.5, size=(4, 2 * STATE_SIZE))
-    torch_model = rnnlib.torch.EchoRNN("lstm", weights, dtype=torch.float64)
-    tf_model = rnnlib.tf.EchoRNN("lstm", weights, dtype=tf.float64)
+    state = tuple(rng.uniform(-0.5, 0.5, size=(4, STATE_SIZE)) for _ in range(2))
     torch_signal = rnnlib.torch.lag_signal(
-        torch_model, x, y, torch.tensor(state), lags=(0, 3, 8, 10)
+        models["torch"], x, y, tuple(map(torch.tensor, state)), lags=(0, 3, 8, 10)
     )
-    tf_signal = rnnlib.tf.lag_signal(tf_model, x, y, tf.constant(state), (0, 3, 8, 10))
+    tf_signal = rnnlib.tf.lag_signal(
+        models["tf"], x, y, tuple(map(tf.constant, state)), (0, 3, 8, 10)
+    )
     for lag in (0, 3, 8):
-        expected = brute_force_lag_signal(torch_model, x, y, state, lag)
+        expected = brute_force_lag_signal(models["torch"], x, y, state, lag)
         assert torch_signal[lag] == pytest.approx(expected, rel=1e-10)
         assert tf_signal[lag] == pytest.approx(expected, rel=1e-10)
     assert (
@@ -435,13 +459,16 @@ def test_training_records_norms_and_clipping_bounds_every_step(framework):
     _, grads, _ = numpy_cell.loss_and_gradients(
         params, x.reshape(4, 100)[:, :50], y.reshape(4, 100)[:, :50], np.zeros((4, 8))
     )
-    model = lib.EchoRNN("tanh", params, dtype=float64)
+    model = lib.SequenceLabeller(
+        "rnn", *layouts.from_hand_rolled(params), dtype=float64
+    )
     curve, norms = lib.train_with_norms(
         model, x, y, batch_size=4, num_steps=50, learning_rate=1.0, max_norm=1e-3
     )
     assert len(norms) == len(curve.loss) == 2
     assert norms[0] == pytest.approx(ng.global_norm(grads), rel=1e-10)
-    moved = {name: model.weights()[name] - params[name] for name in params}
+    trained = layouts.to_hand_rolled(model.params(), model.head())
+    moved = {name: trained[name] - params[name] for name in params}
     assert ng.global_norm(moved) <= 2 * 1e-3 * (
         1 + 1e-9
     )  # two steps of rate * max_norm

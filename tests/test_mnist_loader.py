@@ -3,8 +3,8 @@ files, and every bad file, folder or argument is named in the error.
 
 Downloads come from a real HTTP server on 127.0.0.1 serving small synthetic IDX files
 whose sizes and digests replace the module's table; the tests on the real data need the
-offline copy (RNNLIB_DATA, or shared/data/mnist beside the repository) and skip
-without it.
+offline copy (RNNLIB_DATA/mnist, or shared/data/mnist beside the repository) and
+skip without it (fail, in CI).
 """
 
 import gzip
@@ -22,15 +22,19 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from rnnlib.data import mnist
+from conftest import missing
+
+from rnnlib.data import download, mnist
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = tuple(mnist.FILES)  # the four real names, before any test patches the table
 
 
 def find_real_copy() -> Path | None:
-    """The folder holding the four real files: $RNNLIB_DATA, else shared/ beside us."""
-    candidates = [os.environ.get("RNNLIB_DATA", "")]
+    """The folder holding the four real files: $RNNLIB_DATA/mnist, else shared/ beside
+    us."""
+    root = os.environ.get("RNNLIB_DATA", "")
+    candidates = [str(Path(root) / "mnist")] if root else []
     candidates += [str(up / "shared" / "data" / "mnist") for up in ROOT.parents[:2]]
     for candidate in candidates:
         if candidate and all((Path(candidate) / name).is_file() for name in NAMES):
@@ -39,10 +43,10 @@ def find_real_copy() -> Path | None:
 
 
 REAL = find_real_copy()
-needs_real = pytest.mark.skipif(
-    REAL is None,
-    reason="no offline MNIST copy: set RNNLIB_DATA to a folder holding the four "
-    "files, or put them in <repo>/../shared/data/mnist",
+needs_real = pytest.mark.prerequisite(
+    REAL is not None,
+    reason="no offline MNIST copy: set RNNLIB_DATA to a folder whose mnist/ holds the "
+    "four files, or put them in <repo>/../shared/data/mnist",
 )
 
 
@@ -85,7 +89,7 @@ def cache(monkeypatch, tmp_path) -> Path:
     monkeypatch.delenv("RNNLIB_DATA", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setattr(mnist, "_verified", {})
+    monkeypatch.setattr(download, "_verified", {})
     return tmp_path / "xdg" / "rnnlib" / "mnist"
 
 
@@ -114,7 +118,8 @@ def write(folder: Path, contents: dict[str, bytes]) -> None:
 class Mirror(http.server.BaseHTTPRequestHandler):
     """GET /MODE/NAME serves file NAME: good, corrupt (a flipped byte), truncated
     (closes halfway through the announced length), unannounced (half the file with no
-    Content-Length), missing (404)."""
+    Content-Length), missing (404), trickle (a byte every 20 ms, as a stalled mirror
+    does: never a read timeout, never the end)."""
 
     def do_GET(self):
         self.server.requests.append(self.path)
@@ -128,6 +133,15 @@ class Mirror(http.server.BaseHTTPRequestHandler):
         if mode != "unannounced":
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        if mode == "trickle":
+            try:
+                for byte in body:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.02)
+            except OSError:  # the client gave up
+                pass
+            return
         cut = mode in ("truncated", "unannounced")
         self.wfile.write(body[: len(body) // 2] if cut else body)
 
@@ -176,7 +190,7 @@ def real():
 def test_table_matches_the_copys_sha256sums():
     sums = REAL / "SHA256SUMS"
     if not sums.is_file():
-        pytest.skip(f"{sums} is missing")
+        missing(f"{sums} is missing")
     listed = dict(line.split()[::-1] for line in sums.read_text().splitlines() if line)
     assert listed == {name: digest for name, (_, digest) in mnist.FILES.items()}
     assert {n: (REAL / n).stat().st_size for n in NAMES} == {
@@ -266,7 +280,7 @@ def test_good_download_fills_the_cache_then_needs_no_network(
         fake.contents[n] for n in NAMES
     ]
     assert {(cache / n).stat().st_mode & 0o777 for n in NAMES} == {0o644}
-    mnist._verified.clear()  # a new process: found files are verified, not fetched
+    download._verified.clear()  # a new process: found files are verified, not fetched
     assert_same(mnist.load("train", mirrors=(dead_url,)), fake.arrays["train"])
     assert len(server.requests) == 4
 
@@ -314,7 +328,7 @@ def test_server_down_fails_fast_and_clearly(dead_url, fake, cache):
 
 def test_silent_server_times_out(monkeypatch, fake, cache):
     """A server that accepts and never answers costs TIMEOUT, not forever."""
-    monkeypatch.setattr(mnist, "TIMEOUT", 0.3)
+    monkeypatch.setattr(download, "TIMEOUT", 0.3)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
@@ -328,6 +342,23 @@ def test_silent_server_times_out(monkeypatch, fake, cache):
         finally:
             give_up.cancel()
     assert time.monotonic() - start < 3
+    assert listing(cache) == []
+
+
+def test_trickling_mirror_meets_the_deadline(monkeypatch, server, cache):
+    """Bytes that keep coming, each within the read timeout, cannot keep a download
+    alive past DEADLINE; the error says how far it got, and nothing is left behind."""
+    monkeypatch.setattr(download, "DEADLINE", 0.5)
+    start = time.monotonic()
+    with pytest.raises(mnist.DownloadError) as caught:
+        mnist.load("test", mirrors=(server.url("trickle"),))
+    assert time.monotonic() - start < 3
+    message = str(caught.value)
+    assert re.search(
+        r"TimeoutError: gave up after 0\.\d s \(deadline 0\.5 s\) with "
+        r"\d+ of \d+ bytes",
+        message,
+    ), message
     assert listing(cache) == []
 
 
@@ -354,15 +385,15 @@ def test_interrupted_download_leaves_no_temp_file(monkeypatch, server, cache):
         out.write(b"partial")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(mnist, "_copy", interrupted)
+    monkeypatch.setattr(download, "_copy", interrupted)
     with pytest.raises(KeyboardInterrupt):
         mnist.load("test", mirrors=(server.url(),))
     assert listing(cache) == []
 
 
 def test_download_goes_to_the_chosen_folder(monkeypatch, server, fake, cache, tmp_path):
-    mine, env = tmp_path / "mine" / "mnist", tmp_path / "env"
-    monkeypatch.setenv("RNNLIB_DATA", str(env))
+    mine, env = tmp_path / "mine" / "mnist", tmp_path / "env" / "mnist"
+    monkeypatch.setenv("RNNLIB_DATA", str(tmp_path / "env"))
     assert_same(mnist.load("test", mine, mirrors=(server.url(),)), fake.arrays["test"])
     assert listing(mine) == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
     assert_same(mnist.load("test", mirrors=(server.url(),)), fake.arrays["test"])
@@ -416,7 +447,7 @@ def test_each_file_is_hashed_once_until_it_changes(monkeypatch, fake, cache):
         hashed.append(Path(f.name).name)
         return file_digest(f, digest)
 
-    monkeypatch.setattr(mnist.hashlib, "file_digest", counting)
+    monkeypatch.setattr(download.hashlib, "file_digest", counting)
     mnist.load("train")
     mnist.load("train")
     assert sorted(hashed) == [
@@ -546,17 +577,17 @@ def test_folder_precedence(monkeypatch, tmp_path, cache):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert mnist.find_dir() == tmp_path / "home" / ".cache" / "rnnlib" / "mnist"
     monkeypatch.setenv("RNNLIB_DATA", str(tmp_path / "env"))
-    assert mnist.find_dir() == tmp_path / "env"
+    assert mnist.find_dir() == tmp_path / "env" / "mnist"
     assert mnist.find_dir(tmp_path / "mine") == tmp_path / "mine"
     assert mnist.find_dir("~/here") == tmp_path / "home" / "here"
 
 
 def test_files_in_rnnlib_data_are_used(monkeypatch, fake, tmp_path, cache):
-    write(tmp_path / "env", fake.contents)
+    write(tmp_path / "env" / "mnist", fake.contents)
     monkeypatch.setenv("RNNLIB_DATA", str(tmp_path / "env"))
     assert_same(mnist.load("train", mirrors=()), fake.arrays["train"])
     assert mnist.files("test", mirrors=()) == (
-        tmp_path / "env" / "t10k-images-idx3-ubyte.gz",
-        tmp_path / "env" / "t10k-labels-idx1-ubyte.gz",
+        tmp_path / "env" / "mnist" / "t10k-images-idx3-ubyte.gz",
+        tmp_path / "env" / "mnist" / "t10k-labels-idx1-ubyte.gz",
     )
     assert listing(cache) == []

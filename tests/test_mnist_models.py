@@ -11,7 +11,7 @@ import rnnlib.tf as rtf  # first: sets TensorFlow's logging before TensorFlow lo
 import rnnlib.torch as rtorch
 import torch
 from rnnlib import recipes
-from rnnlib.numpy import lstm_stack
+from rnnlib.numpy import gated, lstm_stack
 from rnnlib.numpy.gradcheck import relative_error
 
 SIZES = {"num_inputs": 5, "state_sizes": (3, 4), "num_classes": 6}
@@ -50,7 +50,7 @@ def test_init_params_follow_keras_defaults():
         recurrent = params[f"lstm{layer}.recurrent_kernel"].astype(np.float64)
         assert np.allclose(recurrent @ recurrent.T, np.eye(n), atol=1e-6)  # orthogonal
         bias = params[f"lstm{layer}.bias"].reshape(4, n)  # one row per gate
-        assert lstm_stack.GATES[1] == "forget"
+        assert gated.GATES["lstm"][1] == "f"  # the forget gate
         assert (bias[1] == 1).all() and not bias[[0, 2, 3]].any()
     assert not params["dense.bias"].any()
     again = lstm_stack.init_params(seed=3)
@@ -279,6 +279,68 @@ def test_optimizer_names_must_be_known(module):
     recipe = recipes.SEED_001._replace(optimizer="sgd")
     model = module.MnistLSTM(trained_looking_params())
     with pytest.raises(
-        ValueError, match="recipe.optimizer must be 'adam' or 'adamw', got 'sgd'"
+        ValueError,
+        match=r"recipe.optimizer must be one of \['adam', 'adamw'\], got 'sgd'",
     ):
         module.classifier_optimizer(model, recipe)
+
+
+def flat(params):
+    return np.concatenate([params[name].ravel() for name in sorted(params)])
+
+
+@pytest.mark.parametrize("module", [rtf, rtorch], ids=["tf", "torch"])
+def test_the_classifier_step_clips_in_both_frameworks(module):
+    """One SGD step at learning rate 1 with clip_norm c moves the weights by exactly c
+    when the gradient's global norm exceeds it."""
+    params = trained_looking_params(seed=4)
+    model = module.MnistLSTM(params)
+    if module is rtf:
+        import keras
+
+        optimizer = keras.optimizers.SGD(learning_rate=1.0)
+    else:
+        trainable = [p for p in model.parameters() if p.requires_grad]
+        optimizer = torch.optim.SGD(trainable, lr=1.0)
+    step = module.make_classifier_step(model, optimizer, clip_norm=1e-3)
+    rng = np.random.default_rng(5)
+    x = rng.random((8, 9, 5)).astype(np.float32)
+    step(x, rng.integers(0, 6, size=8), 1.0)
+    moved = np.linalg.norm(flat(model.params()) - flat(params))
+    # To 1e-4: float32 weights, and PyTorch divides by the norm plus 1e-6.
+    assert moved == pytest.approx(1e-3, rel=1e-4)
+
+
+def test_jit_compile_runs_the_pytorch_model_through_torch_compile(monkeypatch):
+    """The wiring, not the compiler (which takes minutes on two cores): with
+    jit_compile=True the step calls what torch.compile returned."""
+    compiled = []
+
+    def fake_compile(model):
+        compiled.append(model)
+        return model
+
+    monkeypatch.setattr(torch, "compile", fake_compile)
+    model = rtorch.MnistLSTM(trained_looking_params())
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.0)
+    rtorch.make_classifier_step(model, optimizer)
+    assert compiled == []
+    step = rtorch.make_classifier_step(model, optimizer, jit_compile=True)
+    assert compiled == [model]
+    x = np.zeros((2, 9, 5), np.float32)
+    assert np.isfinite(step(x, np.zeros(2, int), 0.0))
+
+
+def test_both_models_take_their_dtype():
+    params = trained_looking_params()
+    keras_model = rtf.MnistLSTM(params, dtype="float64")
+    assert {v.dtype for v in keras_model.trainable_variables} == {"float64"}
+    torch_model = rtorch.MnistLSTM(params, dtype=torch.float64)
+    assert {p.dtype for p in torch_model.parameters()} == {torch.float64}
+    x = inputs()
+    assert np.allclose(
+        keras_model(x).numpy(),
+        torch_model(torch.as_tensor(x)).detach().numpy(),
+        0,
+        1e-12,
+    )

@@ -15,8 +15,8 @@ from torch.utils.data import DistributedSampler
 from rnnlib import parallel
 from rnnlib.numpy import lstm_stack
 
-needs_mnist = pytest.mark.skipif(
-    not os.environ.get("RNNLIB_DATA"), reason="no offline MNIST copy (RNNLIB_DATA)"
+needs_mnist = pytest.mark.prerequisite(
+    bool(os.environ.get("RNNLIB_DATA")), reason="no offline MNIST copy (RNNLIB_DATA)"
 )
 SMALL = {"n_train": 128, "batch_size": 32, "num_epochs": 2}  # 4 steps per epoch
 

@@ -273,12 +273,13 @@ def assigned_and_read(code: str) -> tuple[set, set]:
 def test_reader_notebooks_link_to_the_site_and_number_figures(built_site):
     notebook = reader(built_site, ROOT / "book" / "02-expected-loss.md")
     text = markdown(notebook)
-    assert "**Figure 2.1.** The expected cross-entropy" in text, (
+    assert "**Figure 2.2.** The expected cross-entropy" in text, (
         "the figure's caption follows its cell"
     )
     assert re.search(
-        r"\(\[Cover and Thomas 2006\]\(https://[^)]+/bibliography\.html\)\)", text
-    ), "(Author Year)"
+        r"\(\[Cover and Thomas 2006\]\(https://[^)]+/bibliography\.html#[\w-]+\)\)",
+        text,
+    ), "(Author Year), linked to its entry"
     torch = markdown(reader(built_site, ROOT / "book" / "03-hand-rolled-cell-torch.md"))
     assert re.search(
         r"\[[Tt]runcated backprop\]"

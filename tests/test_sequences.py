@@ -304,10 +304,11 @@ def test_tf_and_torch_train_alike(kind):
     for framework in ("tf", "torch"):
         model = echo_labeller(framework, kind)
         curves.append(
-            FRAMEWORKS[framework].train_labeller(
+            FRAMEWORKS[framework].train(
                 model,
                 x,
                 y,
+                optimizer="adam",
                 batch_size=4,
                 num_steps=6,
                 num_epochs=2,
@@ -334,14 +335,17 @@ def test_tf_and_torch_train_alike(kind):
 
 @pytest.mark.parametrize("framework", ["tf", "torch"])
 def test_final_learning_rate_applies_to_the_last_epoch_only(framework):
-    """With a final rate of 0 the last epoch leaves the weights as they were."""
+    """With a final rate of 1e-300 the last epoch leaves the weights as they were (a
+    rate must be > 0)."""
     x, y = echo.generate(4 * 5 * 4, seed=5)
     module = FRAMEWORKS[framework]
     get = rtf.get_gated_weights if framework == "tf" else rtorch.get_gated_weights
     one, two = echo_labeller(framework, seed=1), echo_labeller(framework, seed=1)
-    options = dict(batch_size=4, num_steps=5, learning_rate=0.05, progress=False)
-    module.train_labeller(one, x, y, num_epochs=1, **options)
-    module.train_labeller(two, x, y, num_epochs=2, final_learning_rate=0.0, **options)
+    options = dict(
+        batch_size=4, num_steps=5, optimizer="adam", learning_rate=0.05, progress=False
+    )
+    module.train(one, x, y, num_epochs=1, **options)
+    module.train(two, x, y, num_epochs=2, final_learning_rate=1e-300, **options)
     first, second = get(one.rnn), get(two.rnn)
     assert all(np.allclose(first[k], second[k], rtol=0, atol=1e-12) for k in first)
 
@@ -354,7 +358,7 @@ def test_clipping_bounds_each_step(framework):
     module = FRAMEWORKS[framework]
     model = echo_labeller(framework, "rnn", seed=2)
     before = flat_weights(framework, model)
-    module.train_labeller(
+    module.train(
         model,
         x,
         y,
@@ -377,7 +381,7 @@ def flat_weights(framework, model):
 
 
 @pytest.mark.parametrize("framework", ["tf", "torch"])
-def test_labeller_step_losses_of_a_silent_model_are_ln2(framework):
+def test_heldout_step_losses_of_a_silent_labeller_are_ln2(framework):
     zero = {
         k: np.zeros_like(v)
         for k, v in gated.init_gated("lstm", input_size=2, state_size=5).items()
@@ -387,7 +391,7 @@ def test_labeller_step_losses_of_a_silent_model_are_ln2(framework):
         "lstm", zero, {"U": np.zeros((5, 2)), "c": np.zeros(2)}
     )
     x, y = echo.generate(1000, seed=7)
-    positions, losses = module.labeller_step_losses(
+    positions, losses = module.heldout_step_losses(
         model, x, y, batch_size=10, num_steps=20
     )
     assert len(positions) == 1000 and np.allclose(losses, np.log(2), rtol=1e-6)
@@ -397,6 +401,7 @@ def test_unknown_optimizer_is_named_in_both_frameworks():
     x, y = echo.generate(100, seed=0)
     for framework, module in FRAMEWORKS.items():
         with pytest.raises(
-            ValueError, match=r"optimizer must be 'adam' or 'sgd', got 'rms'"
+            ValueError,
+            match=r"optimizer must be one of \['adagrad', 'sgd', 'adam'\], got 'rms'",
         ):
-            module.train_labeller(echo_labeller(framework), x, y, optimizer="rms")
+            module.train(echo_labeller(framework), x, y, optimizer="rms")

@@ -206,3 +206,54 @@ def test_time_spent_after_epochs_is_not_training_time():
         after_epoch=lambda epochs_done: time.sleep(0.2),
     )
     assert curve.seconds < 0.1
+
+
+# ---------------------------------------------------------------- rates per epoch
+
+
+def test_epoch_learning_rates_lower_only_the_last_epoch():
+    assert training.epoch_learning_rates(0.1, 3) == [0.1, 0.1, 0.1]
+    assert training.epoch_learning_rates(0.1, 3, 0.01) == [0.1, 0.1, 0.01]
+    assert training.epoch_learning_rates(0.1, 1, 0.01) == [0.01]
+    with pytest.raises(ValueError, match=r"learning_rate must be a finite number > 0"):
+        training.epoch_learning_rates(-0.1, 2)
+    with pytest.raises(ValueError, match=r"final_learning_rate must be a finite num"):
+        training.epoch_learning_rates(0.1, 2, float("nan"))
+
+
+def test_train_at_rates_runs_each_rate_once_and_joins_the_curves():
+    """Consecutive epochs at one rate are one run (one set_learning_rate call between
+    runs); the joined curve counts windows across runs, and after_epoch counts
+    epochs across them."""
+    step, calls = counting_step()
+    rates_set, seen = [], []
+    x = np.zeros(100, dtype=int)
+    curve = training.train_at_rates(
+        step,
+        rates_set.append,
+        x,
+        x,
+        learning_rates=[0.1, 0.1, 0.01],
+        batch_size=10,
+        num_steps=5,  # 2 windows per epoch
+        zero_state=lambda b: 0,
+        every=1,
+        progress=False,
+        after_epoch=seen.append,
+    )
+    assert rates_set == [0.01]  # the first rate is the optimizer's own
+    assert seen == [1, 2, 3]
+    assert list(curve.window) == [1, 2, 3, 4, 5, 6]
+    assert list(curve.loss) == [1, 2, 3, 4, 5, 6]  # every window, in order
+    assert calls == [0, 1, 0, 1, 0, 1]  # the state restarts each epoch
+    with pytest.raises(ValueError, match=r"learning_rates must hold one rate"):
+        training.train_at_rates(
+            step,
+            print,
+            x,
+            x,
+            learning_rates=[],
+            batch_size=10,
+            num_steps=5,
+            zero_state=lambda b: 0,
+        )

@@ -26,6 +26,16 @@ def test_reach_share_and_cost():
     assert truncation.share_reaching("true", 8, 8) == 0.0
     assert truncation.cell_steps_per_label("tf", 7) == 1
     assert truncation.cell_steps_per_label("true", 7) == 7
+    # BPTT(2n; n): every error reaches n to 2n - 1 back, at twice the cell steps.
+    assert list(truncation.reach("2n", 4)) == [4, 5, 6, 7]
+    assert truncation.share_reaching("2n", 4, 4) == 1.0
+    assert truncation.share_reaching("2n", 4, 7) == pytest.approx(1 / 4)
+    assert truncation.share_reaching("2n", 4, 8) == 0.0
+    assert truncation.cell_steps_per_label("2n", 7) == 2
+    assert truncation.bptt_notation("tf", 5) == (5, 5)
+    assert truncation.bptt_notation("true", 5) == (5, 1)
+    assert truncation.bptt_notation("2n", 5) == (10, 5)
+    assert [truncation.window_length(s, 5) for s in truncation.STYLES] == [5, 5, 10]
 
 
 @pytest.mark.parametrize("num_steps", [1, 3, 5])
@@ -49,6 +59,61 @@ def test_true_style_scores_every_label_from_n_minus_1_once(batch_size, num_steps
     # Every window holds consecutive steps of one row: the gradient spans n steps.
     for w, _ in windows(x, y, batch_size=rows, num_steps=num_steps):
         assert (np.diff(w, axis=1) == 1).all()
+
+
+@pytest.mark.parametrize("num_steps", [1, 3, 5])
+@pytest.mark.parametrize("batch_size", [2, 4])
+def test_2n_style_scores_every_label_from_n_once(batch_size, num_steps):
+    positions = np.arange(480)
+    x, y, rows = truncation.style_sequences(
+        positions, positions, style="2n", batch_size=batch_size, num_steps=num_steps
+    )
+    window = 2 * num_steps
+    assert rows == batch_size  # two copies of batch_size / 2 rows
+    scored = np.concatenate(
+        [
+            w[:, -num_steps:].ravel()
+            for w, _ in windows(x, y, batch_size=rows, num_steps=window)
+        ]
+    )
+    assert len(np.unique(scored)) == len(scored)  # once each
+    row_length = 480 // (batch_size // 2)
+    for row in range(batch_size // 2):  # a contiguous run from step n of every row
+        mine = np.sort(scored[scored // row_length == row]) % row_length
+        assert list(mine) == list(range(num_steps, num_steps + len(mine)))
+        assert len(mine) > row_length - 3 * window  # only the ragged end is lost
+    for w, _ in windows(x, y, batch_size=rows, num_steps=window):
+        assert (np.diff(w, axis=1) == 1).all()  # consecutive steps of one row
+
+
+@pytest.mark.parametrize("style", truncation.STYLES)
+def test_every_style_makes_about_as_many_updates_from_as_many_labels(style):
+    n, batch_size = 4, 10
+    x = np.arange(40_000)
+    x2, _, rows = truncation.style_sequences(
+        x, x, style=style, batch_size=batch_size, num_steps=n
+    )
+    h, h_prime = truncation.bptt_notation(style, n)
+    updates = len(list(windows(x2, x2, batch_size=rows, num_steps=h)))
+    tf_updates = len(x) // (batch_size * n)
+    assert abs(updates - tf_updates) <= 2 * n
+    assert rows * h_prime == batch_size * n  # labels scored per update
+
+
+def test_block_means_and_intervals_over_blocks():
+    rng = np.random.default_rng(0)
+    positions = rng.permutation(2_000)
+    values = positions.astype(float)  # block means of 0..1999 in blocks of 500
+    means = truncation.block_means(positions, values, block=500)
+    assert list(means) == [249.5, 749.5, 1249.5, 1749.5]
+    with pytest.raises(ValueError, match="block=1500 leaves fewer than 2 blocks"):
+        truncation.block_means(positions, values, block=1500)
+    # Correlated noise (a random walk's steps, smoothed): block means give a wider,
+    # honest interval than single steps would.
+    noise = np.convolve(rng.normal(size=20_000), np.ones(50) / 50, mode="same")
+    single = theory.estimate(noise)
+    blocked = theory.estimate(truncation.block_means(np.arange(20_000), noise))
+    assert blocked.high - blocked.low > 3 * (single.high - single.low)
 
 
 def test_tf_style_leaves_the_data_alone():
@@ -79,9 +144,17 @@ def test_the_last_step_loss_is_the_last_positions_cross_entropy():
     step = rnnlib.torch.make_last_step_train_step(
         model, torch.optim.SGD(model.parameters(), lr=0.0)
     )
-    loss, _ = step(x, y, torch.zeros(2, 4))
-    logits, _ = copy(torch.as_tensor(x), torch.zeros(2, 4))
+    loss, _ = step(x, y, (torch.zeros(2, 4),))
+    logits, _ = copy(torch.as_tensor(x), (torch.zeros(2, 4),))
     expected = F.cross_entropy(logits[:, -1], torch.as_tensor(y[:, -1]))
+    assert loss == pytest.approx(expected.item(), abs=1e-7)
+    two = rnnlib.torch.make_last_step_train_step(
+        copy, torch.optim.SGD(copy.parameters(), lr=0.0), num_scored=2
+    )
+    loss, _ = two(x, y, (torch.zeros(2, 4),))
+    expected = F.cross_entropy(
+        logits[:, 1:].reshape(-1, 2), torch.as_tensor(y[:, 1:]).reshape(-1)
+    )
     assert loss == pytest.approx(expected.item(), abs=1e-7)
 
 
@@ -130,10 +203,16 @@ def test_echo_learned_reads_the_optimal_predictors():
 
 
 def test_bad_styles_and_lengths_are_named():
-    with pytest.raises(ValueError, match=r"style must be one of \('tf', 'true'\)"):
+    with pytest.raises(
+        ValueError, match=r"style must be one of \('tf', 'true', '2n'\)"
+    ):
         truncation.reach("full", 3)
-    with pytest.raises(ValueError, match="the true style needs rows of at least"):
+    with pytest.raises(ValueError, match="these windows need rows of at least 11"):
         truncation.shifted_rows(np.arange(20), batch_size=2, num_steps=6)
+    with pytest.raises(ValueError, match="batch_size=5 must be even for style '2n'"):
+        truncation.style_sequences(
+            np.arange(400), np.arange(400), style="2n", batch_size=5, num_steps=4
+        )
     with pytest.raises(ValueError, match="style must be one of"):
         rnnlib.torch.train_truncated(
             rnnlib.torch.HandRolledRNN(init_params()),

@@ -42,7 +42,7 @@ def tf_logits_and_grads(model, traced):
         return logits, tape.gradient(loss, model.trainable_variables)
 
     run = tf.function(run) if traced else run
-    return run(tf.constant(X), tf.constant(Y), tf.constant(STATE))
+    return run(tf.constant(X), tf.constant(Y), (tf.constant(STATE),))
 
 
 def assert_matches_reference(logits, grads):
@@ -75,7 +75,7 @@ def test_keras_unroll_switch_gives_the_reference_outputs_and_gradients(unroll):
 @pytest.mark.parametrize("name", TORCH_UNROLLERS)
 def test_torch_unrollers_give_the_reference_outputs_and_gradients(name):
     model = rnnlib.torch.UnrolledRNN(PARAMS, TORCH_UNROLLERS[name], torch.float64)
-    logits, _ = model(torch.as_tensor(X), torch.as_tensor(STATE))
+    logits, _ = model(torch.as_tensor(X), (torch.as_tensor(STATE),))
     F.cross_entropy(logits.reshape(-1, 2), torch.as_tensor(Y).reshape(-1)).backward()
     grads = {"W": model.cell.W.grad, "b": model.cell.b.grad}
     grads |= {"U": model.U.grad, "c": model.c.grad}
@@ -87,8 +87,8 @@ def test_torch_unrollers_give_the_reference_outputs_and_gradients(name):
 def test_the_unrolled_model_is_chapter_3s_model():
     x = RNG.integers(0, 2, size=(4, 6))
     for framework, zeros in [
-        (rnnlib.tf, tf.zeros((4, STATE_SIZE))),
-        (rnnlib.torch, torch.zeros(4, STATE_SIZE)),
+        (rnnlib.tf, (tf.zeros((4, STATE_SIZE)),)),
+        (rnnlib.torch, (torch.zeros(4, STATE_SIZE),)),
     ]:
         unrolled = framework.UnrolledRNN(PARAMS)
         hand_rolled = framework.HandRolledRNN(PARAMS)
@@ -111,9 +111,9 @@ def count_ops(concrete_function):
 
 def training_step_ops(unroll, num_steps):
     model = rnnlib.tf.UnrolledRNN(PARAMS, unroll)
-    step = rnnlib.tf.make_train_step(model, rnnlib.tf.make_optimizer())
+    step = rnnlib.tf.make_train_step(model, rnnlib.tf.make_optimizer(model))
     x = tf.zeros((4, num_steps), tf.int64)
-    return count_ops(step.get_concrete_function(x, x, tf.zeros((4, STATE_SIZE))))
+    return count_ops(step.get_concrete_function(x, x, model.zero_state(4)))
 
 
 def test_static_graph_grows_linearly_and_the_dynamic_one_not_at_all():
@@ -128,7 +128,7 @@ def test_static_graph_grows_linearly_and_the_dynamic_one_not_at_all():
 def test_one_dynamic_trace_serves_every_length_and_static_refuses():
     signature = [
         tf.TensorSpec((None, None), tf.int64),
-        tf.TensorSpec((None, STATE_SIZE), tf.float32),
+        (tf.TensorSpec((None, STATE_SIZE), tf.float32),),
     ]
     dynamic = tf.function(
         rnnlib.tf.UnrolledRNN(PARAMS, rnnlib.tf.dynamic_unroll),
@@ -136,7 +136,7 @@ def test_one_dynamic_trace_serves_every_length_and_static_refuses():
     )
     for num_steps in (3, 5):
         logits, _ = dynamic(
-            tf.zeros((2, num_steps), tf.int64), tf.zeros((2, STATE_SIZE))
+            tf.zeros((2, num_steps), tf.int64), (tf.zeros((2, STATE_SIZE)),)
         )
         assert logits.shape == (2, num_steps, 2)
     assert dynamic.experimental_get_tracing_count() == 1
@@ -147,7 +147,26 @@ def test_one_dynamic_trace_serves_every_length_and_static_refuses():
     with pytest.raises(
         ValueError, match="static_unroll needs num_steps when it traces"
     ):
-        static(tf.zeros((2, 3), tf.int64), tf.zeros((2, STATE_SIZE)))
+        static(tf.zeros((2, 3), tf.int64), (tf.zeros((2, STATE_SIZE)),))
+
+
+def test_xla_compiles_the_dynamic_loop_and_gives_the_same_step():
+    """tf.while_loop's gradient under jit_compile needs maximum_iterations: the
+    library's dynamic_unroll passes it, and the compiled step trains the same
+    numbers."""
+    x = tf.constant(X)
+    results = []
+    for jit_compile in (False, True):
+        model = rnnlib.tf.UnrolledRNN(PARAMS, rnnlib.tf.dynamic_unroll, tf.float64)
+        step = rnnlib.tf.make_train_step(model, rnnlib.tf.make_optimizer(model))
+        if jit_compile:
+            step = tf.function(step, jit_compile=True)
+        loss, (state,) = step(x, tf.constant(Y), (tf.constant(STATE),))
+        results.append((float(loss), state.numpy(), model.cell.W.numpy()))
+    (loss_a, state_a, W_a), (loss_b, state_b, W_b) = results
+    assert loss_a == pytest.approx(loss_b, rel=1e-12)
+    assert relative_error(state_b, state_a) < 1e-12
+    assert relative_error(W_b, W_a) < 1e-12
 
 
 # ---------------------------------------------------------------- variable lengths

@@ -75,6 +75,18 @@ def cache_record(page: Path, record_path: Path, cache_path: Path) -> bool:
     return True
 
 
+def is_cached(page: Path, cache_path: Path) -> bool:
+    """Whether the cache at ``cache_path`` holds ``page`` executed with its current
+    code (the build would render it without executing it)."""
+    if not (cache_path / "global.db").exists():
+        return False
+    try:
+        get_cache(str(cache_path)).match_cache_notebook(book_notebook(page))
+    except KeyError:
+        return False
+    return True
+
+
 def cache_records(records: Path, cache_path: Path) -> list[str]:
     """Store every record in ``records`` (one NAME.json per page); return the names
     cached."""

@@ -1,15 +1,18 @@
-"""The full-size check: execute every notebook page at full size; fail on any failed
-assert.
+"""Execute the book's notebook pages, two at a time, for the book build and the checks.
 
-    make verify                           # every page, one after another
+    make verify                           # every page at full size; fail on any assert
     make verify PAGES="04-unrolling-tf"   # some pages
+    python tools/verify.py --missing      # pages the build cache lacks (make book)
+    RNNLIB_QUICK=1 python tools/verify.py --missing   # the same for the quick build
 
-Each page runs top to bottom in a fresh kernel, at full size (RNNLIB_QUICK unset), so
-every claim-bearing assert runs, including those the quick size skips. Prints each
-page's run time, records the times in results/runtimes.json (the instructors page shows
-them), and hands the executed notebooks to the full book build's cache: a `make book`
-afterwards renders them without executing them again. Not part of CI: at full size it
-takes a while.
+Each page runs top to bottom in a fresh kernel, at the size RNNLIB_QUICK selects (full
+when unset, so every claim-bearing assert runs), ``--jobs`` pages at a time (default 2,
+longest first by results/runtimes.json, so the two cores finish together). Each
+executed notebook goes to the build's cache (``_build/.jupyter_cache``, or
+``_build/quick/_build/.jupyter_cache`` for the quick size): `jupyter-book build`
+afterwards renders it without executing it again. At full size the run times are saved
+in results/runtimes.json, with how many pages ran at once (the instructors page shows
+them). A failed assert fails the run, with the page and its error.
 """
 
 import argparse
@@ -19,10 +22,8 @@ import os
 import platform
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 import nbcache
 
@@ -30,15 +31,41 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
 from unrolled.pages import notebook_pages  # noqa: E402
 
 ROOT = nbcache.ROOT
-RECORDS = ROOT / "_build" / "verified"
-CACHE = (
-    ROOT / "_build" / ".jupyter_cache"
-)  # where `make book` (outdir _build/html) looks
 RUNTIMES = ROOT / "results" / "runtimes.json"
+QUICK_ENV = "RNNLIB_QUICK"
 
 
-def execute(page: Path) -> tuple[float, str | None]:
-    """Run one page at full size, store it for the book build; (seconds, error)."""
+def build_dir(quick: bool) -> Path:
+    """Where `jupyter-book build` puts its _build for this size (see the Makefile)."""
+    return ROOT / "_build" / "quick" / "_build" if quick else ROOT / "_build"
+
+
+def records_dir(quick: bool) -> Path:
+    """Where executed notebooks are recorded (the quick ones beside nbval's)."""
+    return ROOT / "_build" / ("quick/executed" if quick else "verified")
+
+
+def is_quick() -> bool:
+    return os.environ.get(QUICK_ENV, "").strip().lower() not in ("", "0", "false")
+
+
+def prepare_environment() -> None:
+    """The kernels' environment: quiet, no progress bars, the book's figure style."""
+    os.environ.setdefault("RNNLIB_PROGRESS", "0")
+    from rnnlib._env import quiet_tensorflow
+
+    quiet_tensorflow()
+    from unrolled.figures import write_profile  # the book's figure style
+
+    os.environ["IPYTHONDIR"] = str(write_profile(ROOT / "_build" / "ipython"))
+
+
+def execute(page: Path, quick: bool) -> tuple[str, float, str | None]:
+    """Run one page and store it in the build's cache: (name, seconds, error)."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    prepare_environment()
     notebook = nbcache.book_notebook(page)
     client = NotebookClient(
         notebook,
@@ -50,23 +77,27 @@ def execute(page: Path) -> tuple[float, str | None]:
     try:
         client.execute()
     except CellExecutionError as error:
-        return time.perf_counter() - start, str(error)
+        return page.stem, time.perf_counter() - start, str(error)
     seconds = time.perf_counter() - start
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    record = RECORDS / f"{page.stem}.json"
+    record = records_dir(quick) / f"{page.stem}.json"
     nbcache.write_record(
         record,
         [cell.source for cell in code],
         [[dict(o) for o in cell.outputs] for cell in code],
         seconds,
     )
-    nbcache.cache_record(page, record, CACHE)
-    return seconds, None
+    nbcache.cache_record(page, record, build_dir(quick) / ".jupyter_cache")
+    return page.stem, seconds, None
 
 
-def save_runtimes(seconds: dict[str, float]) -> None:
+def known_runtimes() -> dict[str, dict]:
+    return json.loads(RUNTIMES.read_text())["pages"] if RUNTIMES.exists() else {}
+
+
+def save_runtimes(seconds: dict[str, float], jobs: int) -> None:
     """Merge this run's times into results/runtimes.json (pages not run keep theirs)."""
-    known = json.loads(RUNTIMES.read_text()) if RUNTIMES.exists() else {"pages": {}}
+    known = {"pages": known_runtimes()}
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}"
     for name, value in seconds.items():
@@ -74,44 +105,54 @@ def save_runtimes(seconds: dict[str, float]) -> None:
             "seconds": round(value, 1),
             "date": now,
             "machine": machine,
+            "pages_at_once": jobs,
         }
     RUNTIMES.parent.mkdir(exist_ok=True)
     RUNTIMES.write_text(json.dumps(known, indent=1, sort_keys=True) + "\n")
 
 
+def select(names: list[str], missing: bool, quick: bool) -> list[Path]:
+    pages = notebook_pages()
+    if names:
+        known = {p.stem: p for p in pages}
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise SystemExit(f"no notebook page {unknown}; pages are {sorted(known)}")
+        pages = [known[name] for name in names]
+    if missing:
+        cache = build_dir(quick) / ".jupyter_cache"
+        pages = [page for page in pages if not nbcache.is_cached(page, cache)]
+    estimate = known_runtimes()
+    return sorted(pages, key=lambda p: -estimate.get(p.stem, {}).get("seconds", 60))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("pages", nargs="*", help="page names (NN-slug); default: all")
+    parser.add_argument("--jobs", type=int, default=2, help="pages at a time (2)")
+    parser.add_argument(
+        "--missing", action="store_true", help="only pages the build's cache lacks"
+    )
     args = parser.parse_args(argv)
-    pages = notebook_pages()
-    if args.pages:
-        known = {p.stem: p for p in pages}
-        unknown = [name for name in args.pages if name not in known]
-        if unknown:
-            parser.error(f"no notebook page {unknown}; pages are {sorted(known)}")
-        pages = [known[name] for name in args.pages]
-    os.environ.pop("RNNLIB_QUICK", None)  # full size
-    os.environ.setdefault("RNNLIB_PROGRESS", "0")
-    from rnnlib._env import quiet_tensorflow
-
-    quiet_tensorflow()
-    sys.path.insert(0, str(ROOT / "_ext"))
-    from unrolled.figures import (
-        write_profile,
-    )  # the book's figure style, as in the build
-
-    os.environ["IPYTHONDIR"] = str(write_profile(ROOT / "_build" / "ipython"))
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
+    quick = is_quick()
+    pages = select(args.pages, args.missing, quick)
+    size = "quick" if quick else "full"
+    print(f"{len(pages)} pages at {size} size, {args.jobs} at a time", flush=True)
     times, failures = {}, {}
     total = time.perf_counter()
-    for page in pages:
-        print(f"{page.stem:36s} ", end="", flush=True)
-        seconds, error = execute(page)
-        print(f"{seconds:7.1f} s  {'FAILED' if error else 'ok'}", flush=True)
-        (failures if error else times)[page.stem] = error or seconds
-    save_runtimes(times)
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        running = [pool.submit(execute, page, quick) for page in pages]
+        for future in as_completed(running):
+            name, seconds, error = future.result()
+            print(f"{name:36s} {seconds:7.1f} s  {'FAILED' if error else 'ok'}")
+            (failures if error else times)[name] = error or seconds
+    if not quick and times:
+        save_runtimes(times, args.jobs)
     print(f"{'all pages':36s} {time.perf_counter() - total:7.1f} s")
     for name, error in failures.items():
-        print(f"\n{name} failed at full size:\n{error[-3000:]}", file=sys.stderr)
+        print(f"\n{name} failed at {size} size:\n{error[-3000:]}", file=sys.stderr)
     return 1 if failures else 0
 
 

@@ -6,8 +6,10 @@ box.
   (``stderr_output: warn``).
 - Serves MathJax from the site itself (the ``django-static-mathjax`` package), so math
   renders offline.
-- Writes a reader notebook for every notebook page and points the Colab, Binder and
-  download buttons at it (``reader.py``).
+- Writes a reader notebook for every notebook page, and a student edition for every
+  page with exercises (``reader.py``, ``markdown.py``, ``notebooks.py``,
+  ``editions.py``), and points the Colab, Binder and download buttons at them
+  (``launch.py``).
 - ``{nb-runtime}`docname``` role: how long that notebook took to execute in this build.
 - Drops script tags that appear twice on a page (sphinx-thebe registers its inline
   config twice under Sphinx 7, and the second ``const THEBE_JS_URL`` is a JavaScript
@@ -140,14 +142,20 @@ class FillRuntimes(SphinxPostTransform):
 
 
 def setup(app):
-    from unrolled import bibliography, figures, layout, numbering, reader, twins
+    from unrolled import (
+        bibliography,
+        editions,
+        figures,
+        launch,
+        layout,
+        notebooks,
+        numbering,
+        twins,
+    )
 
-    bibliography.setup(app)
-    layout.setup(app)
-    figures.setup(app)
-    numbering.setup(app)
-    twins.setup(app)
-    reader.setup(app)
+    for module in (bibliography, layout, figures, numbering, twins, launch, notebooks):
+        module.setup(app)
+    editions.setup(app)
     app.connect("config-inited", quiet_kernels)
     app.connect("config-inited", use_local_mathjax)
     app.connect("build-finished", copy_mathjax)

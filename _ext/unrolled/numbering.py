@@ -18,9 +18,15 @@ rewrites them:
 
 Titles, ``{numref}`` and ``{ref}`` all read ``env.toc_fignumbers``, so they show the new
 numbers.
+
+Page titles carry the chapter's number the same way: "3. The hand-rolled cell in
+TensorFlow", in the page's heading and in the sidebar (``number_title``); references to
+the page by ``{doc}`` keep the title alone, so that they read in a sentence.
 """
 
 import re
+
+from docutils import nodes
 
 CHAPTER_PAGE = re.compile(r"^book/(?P<chapter>\d+)-(?P<slug>[^/]+?)$")
 TWIN_PAGE = re.compile(r"^(?P<pair>book/\d+-[^/]+)-(?P<framework>tf|torch)$")
@@ -127,7 +133,25 @@ def renumber(app, env):
     return sorted(changed)
 
 
+def number_title(app, doctree):
+    """Prefix a chapter page's title, and its entry in the sidebar, with "N. ".
+
+    Runs after Sphinx's collectors have read the page (so ``env.titles``, which
+    ``{doc}`` prints, keeps the plain title) and before the page's doctree is saved."""
+    chapter = chapter_of(app.env.docname)
+    section = next(doctree.findall(nodes.section), None)
+    if chapter is None or section is None or not isinstance(section[0], nodes.title):
+        return
+    prefix = f"{chapter}. "
+    section[0].insert(0, nodes.inline(prefix, prefix, classes=["chapter-number"]))
+    toc = app.env.tocs.get(app.env.docname)
+    entry = next(toc.findall(nodes.reference), None) if toc is not None else None
+    if entry is not None and not entry.astext().startswith(prefix):
+        entry.insert(0, nodes.Text(prefix))
+
+
 def setup(app):
+    app.connect("doctree-read", number_title, priority=900)
     # Sphinx's own numbering runs on the same event at the default priority (500); this
     # runs after it.
     app.connect("env-get-updated", renumber, priority=900)

@@ -39,6 +39,16 @@ BENCHMARKS = {
         "mnist",
         "LSTM on MNIST, one-cycle recipe, TF and PyTorch, 3 seeds; thread settings",
     ),
+    "text": (
+        "text",
+        "character LSTM on Tiny Shakespeare, TF and PyTorch, 3 seeds, against the "
+        "best n-gram",
+    ),
+    "probe": (
+        "probe",
+        "linear probes read X(t-3) and X(t-8) from echo cells trained with num_steps "
+        "1, 5 and 10",
+    ),
     "parallel": (
         "parallel",
         "data-parallel MNIST LSTM: DDP and MultiWorkerMirroredStrategy against one "

@@ -40,9 +40,10 @@ def train_and_score(framework, kind, train_data, heldout_data, size):
         ),
     )
     start = time.perf_counter()
-    framework.train_labeller(
+    framework.train(
         model,
         *train_data,
+        optimizer="adam",
         batch_size=SETTINGS["batch_size"],
         num_steps=SETTINGS["num_steps"],
         num_epochs=size.num_epochs,
@@ -51,7 +52,7 @@ def train_and_score(framework, kind, train_data, heldout_data, size):
         progress=False,
     )
     seconds = time.perf_counter() - start
-    positions, losses = framework.labeller_step_losses(
+    positions, losses = framework.heldout_step_losses(
         model, *heldout_data, batch_size=100, num_steps=100
     )
     return positions, losses, seconds

@@ -7,7 +7,7 @@ zero state, then 50 measured; geometric mean over the rows), and the key is the 
 of the averages at k = 20 and k = 1, the median over the seeds. The tanh cell starts
 from chapter 3's weights with the recurrent block scaled to spectral radius 0.5, 1 and
 2; the LSTM (forget-gate bias 1, Keras's default) and the GRU from Keras's
-initialisation (``rnnlib.numpy.gradients.gated_weights``). Every Jacobian is computed
+initialisation (``rnnlib.numpy.gated.init_gated``). Every Jacobian is computed
 in float64 by NumPy's recursion (tanh cell only) and by TensorFlow's and PyTorch's
 autograd; ``max_framework_rel_diff`` is the largest relative difference,
 ||a - b|| / (||a|| + ||b||), between any two of them over every matrix measured.
@@ -22,6 +22,7 @@ from rnnlib import config
 from rnnlib.bench import Result
 from rnnlib.data import echo
 from rnnlib.numpy import cell as numpy_cell
+from rnnlib.numpy import gated, layouts
 from rnnlib.numpy import gradients as numpy_gradients
 from rnnlib.numpy.gradcheck import relative_error
 
@@ -30,13 +31,14 @@ RADII = {"tanh_r05": 0.5, "tanh_r1": 1.0, "tanh_r2": 2.0}
 
 
 def cell_weights(name, seed):
-    """The starting weights of the cell ``name`` for ``seed``."""
+    """The starting weights of the cell ``name`` for ``seed``: chapter 3's {W, b, U, c}
+    for the tanh cells, the neutral layout of ``rnnlib.numpy.gated`` for the others."""
     if name in RADII:
         params = numpy_cell.init_params(state_size=STATE_SIZE, seed=seed)
         W_state = params["W"][2:]
         params["W"][2:] = numpy_gradients.scale_to_radius(W_state, RADII[name])
         return params
-    return numpy_gradients.gated_weights(name, state_size=STATE_SIZE, seed=seed)
+    return gated.init_gated(name, input_size=2, state_size=STATE_SIZE, seed=seed)
 
 
 def max_difference(a, b) -> float:
@@ -69,9 +71,10 @@ def run() -> Result:
     rows, ratios, differences = [], {}, {}
     for name, seed in itertools.product([*RADII, "lstm", "gru"], range(size.num_seeds)):
         weights = cell_weights(name, seed)
-        kind = "tanh" if name in RADII else name
-        tf_cell = rnnlib.tf.make_cell(kind, weights, dtype=tf.float64)
-        torch_cell = rnnlib.torch.make_cell(kind, weights, dtype=torch.float64)
+        kind = "rnn" if name in RADII else name
+        params = layouts.from_hand_rolled(weights)[0] if kind == "rnn" else weights
+        tf_cell = rnnlib.tf.make_cell(kind, params, dtype=tf.float64)
+        torch_cell = rnnlib.torch.make_cell(kind, params, dtype=torch.float64)
         found = {
             "TensorFlow": rnnlib.tf.state_jacobians(
                 tf_cell, tf.constant(inputs), tf_cell.zero_state(len(x)), NUM_BACK
@@ -83,7 +86,7 @@ def run() -> Result:
                 NUM_BACK,
             ),
         }
-        if kind == "tanh":
+        if kind == "rnn":
             found["NumPy"] = numpy_gradients.state_jacobians(weights, x, zero, NUM_BACK)
         difference = max(
             max_difference(found[a], found[b])

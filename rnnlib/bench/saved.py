@@ -4,6 +4,13 @@
 key=value summary, the date, the machine, the library versions and the git commit. The
 book's results page shows these files instead of running every benchmark during the
 build.
+
+Pages may import this module (and ``rnnlib.bench.BENCHMARKS``) to *read* saved results;
+no page runs a benchmark, and nothing in rnnlib imports ``rnnlib.bench``. ``load()``
+finds the repository's ``results/`` folder (``results_dir``): the folder named by
+``RNNLIB_RESULTS``, else the one beside the ``rnnlib`` package of a clone, else
+``results`` or ``../results`` from where the notebook runs. Where there is none (rnnlib
+installed alone, as on Colab), it returns no records and the pages say so.
 """
 
 import datetime
@@ -16,6 +23,7 @@ from importlib import metadata
 from pathlib import Path
 
 RESULTS_DIR = Path("results")
+RESULTS_ENV = "RNNLIB_RESULTS"
 PACKAGES = ("numpy", "tensorflow", "tensorflow-cpu", "keras", "torch")
 
 
@@ -79,14 +87,34 @@ def save(name: str, about: str, result, directory: Path = RESULTS_DIR) -> Path:
     return path
 
 
-def load(directory: Path = RESULTS_DIR) -> dict[str, dict]:
-    """Every saved result in ``directory``: name -> record, in name order."""
-    directory = Path(directory)
-    if not directory.is_dir():
+def results_dir() -> Path | None:
+    """The saved results' folder, or None where there is none (see the module's
+    docstring for where it looks)."""
+    if os.environ.get(RESULTS_ENV):
+        return Path(os.environ[RESULTS_ENV])
+    beside_package = Path(__file__).resolve().parents[2] / RESULTS_DIR
+    for candidate in (beside_package, RESULTS_DIR, Path("..") / RESULTS_DIR):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def load(directory: Path | None = None) -> dict[str, dict]:
+    """Every saved result in ``directory`` (default: ``results_dir()``): name ->
+    record, in name order; {} where there is no such folder. A file that is not a
+    saved result's JSON is named in the error."""
+    directory = results_dir() if directory is None else Path(directory)
+    if directory is None or not directory.is_dir():
         return {}
     records = {}
     for path in sorted(directory.glob("*.json")):
-        record = json.loads(path.read_text())
+        try:
+            record = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise ValueError(
+                f"{path} is not valid JSON ({error}): rerun `python -m rnnlib.bench "
+                f"{path.stem} --save`, or restore the file from git"
+            ) from error
         if isinstance(record, dict) and "summary" in record and "rows" in record:
             records[record["name"]] = record
     return records

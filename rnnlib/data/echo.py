@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from rnnlib._checks import check_int
+from rnnlib._checks import check_int, check_memory
 
 __all__ = [
     "DEFAULT_BASE",
@@ -69,6 +69,34 @@ def check_base(base) -> float:
     return float(base)
 
 
+def check_positions(positions, n) -> None:
+    """A clear error unless ``positions`` are integer indices into a sequence of ``n``
+    steps (what ``heldout_step_losses`` returns)."""
+    positions = np.asarray(positions)
+    if positions.size and (
+        not np.issubdtype(positions.dtype, np.integer)
+        or positions.min() < 0
+        or positions.max() >= n
+    ):
+        raise ValueError(
+            f"positions must be integer indices into the held-out sequence of {n} "
+            f"steps, in [0, {n - 1}], got dtype {positions.dtype} and values from "
+            f"{positions.min()} to {positions.max()}"
+        )
+
+
+def check_bits(values, name) -> None:
+    """A clear error unless ``values`` holds only 0s and 1s, the echo task's
+    symbols."""
+    values = np.asarray(values)
+    if values.size and not np.isin(values, (0, 1)).all():
+        bad = values[~np.isin(values, (0, 1))]
+        raise ValueError(
+            f"{name} must hold the echo task's 0s and 1s, got {bad[0].item()!r} "
+            f"(and {bad.size - 1} more values outside {{0, 1}})"
+        )
+
+
 # ---------------------------------------------------------------- generating data
 
 
@@ -105,6 +133,8 @@ def generate(
     original article.
     """
     n = check_int(n, "n")
+    # x and y (int64), the uniform draws and P(Y = 1) (float64): 32 bytes a step
+    check_memory("n", n, n, 32, "echo steps")
     effects = check_effects(effects)
     base = check_base(base)
     if effects and max(effects) >= n:
@@ -129,6 +159,7 @@ def generate_legacy(n) -> tuple[np.ndarray, np.ndarray]:
     at least 8, the longest lag, as the original's ``X[i - 8]`` needs.
     """
     n = check_int(n, "n", minimum=8)
+    check_memory("n", n, n, 40, "echo steps")
     x = np.array(np.random.choice(2, size=(n,)))
     r = np.random.rand(n)  # the same stream as n calls of np.random.rand()
     threshold = 0.5 + 0.5 * lagged(x, 3) - 0.25 * lagged(x, 8)  # exact: all dyadic

@@ -17,7 +17,7 @@ import itertools
 
 import numpy as np
 
-from rnnlib._checks import check_int
+from rnnlib._checks import check_int, check_memory, is_number
 from rnnlib.data import echo, theory
 from rnnlib.data.padded import mask, pad
 
@@ -48,9 +48,30 @@ def check_length_range(min_length, max_length) -> tuple[int, int]:
 
 
 def check_agreement(agreement) -> float:
-    if not 0.5 <= agreement < 1:
+    if not is_number(agreement) or not 0.5 <= agreement < 1:
         raise ValueError(f"agreement must lie in [0.5, 1), got {agreement!r}")
     return float(agreement)
+
+
+def check_rule_lags(lags) -> tuple[int, ...]:
+    """The rules' lags: distinct integers >= 1 (a lag of 0 copies the step itself, a
+    negative one would read the future)."""
+    if isinstance(lags, (str, bytes)) or not hasattr(lags, "__iter__"):
+        raise ValueError(f"lags must be a sequence of integer lags >= 1, got {lags!r}")
+    lags = tuple(check_int(lag, "lags[i]") for lag in lags)
+    if not lags or len(set(lags)) != len(lags):
+        raise ValueError(f"lags must name at least one lag, each once, got {lags}")
+    return lags
+
+
+def check_padded_size(num_sequences, max_length, bytes_per_step) -> None:
+    check_memory(
+        "max_length",
+        max_length,
+        num_sequences * max_length,
+        bytes_per_step,
+        f"padded steps ({num_sequences:,} sequences)",
+    )
 
 
 def echo_segments(num_sequences, *, min_length, max_length, seed=None):
@@ -61,6 +82,7 @@ def echo_segments(num_sequences, *, min_length, max_length, seed=None):
     """
     num_sequences = check_int(num_sequences, "num_sequences")
     min_length, max_length = check_length_range(min_length, max_length)
+    check_padded_size(num_sequences, max_length, 48)  # x, y padded; the echo steps
     rng = np.random.default_rng(seed)
     lengths = rng.integers(min_length, max_length + 1, size=num_sequences)
     x, y = echo.generate(max(int(lengths.sum()), 9), seed=rng)
@@ -118,6 +140,8 @@ def echo_rules(
     num_sequences = check_int(num_sequences, "num_sequences")
     min_length, max_length = check_length_range(min_length, max_length)
     check_agreement(agreement)
+    lags = check_rule_lags(lags)
+    check_padded_size(num_sequences, max_length, 56)  # seven arrays of that shape
     rng = np.random.default_rng(seed)
     lengths = rng.integers(min_length, max_length + 1, size=num_sequences)
     labels = rng.integers(0, len(lags), size=num_sequences)
@@ -139,6 +163,7 @@ def rule_posteriors(tokens, lengths, *, agreement=0.75, lags=RULE_LAGS) -> np.nd
     agreement as y_t agrees with x_{t-k} or not, and every other step 1/2.
     """
     check_agreement(agreement)
+    lags = check_rule_lags(lags)
     tokens = np.asarray(tokens)
     valid = mask(lengths, tokens.shape[1])
     x, y = (tokens - 1) // 2, (tokens - 1) % 2

@@ -22,8 +22,10 @@ from rnnlib._checks import check_int
 from rnnlib.data.echo import (
     DEFAULT_BASE,
     check_base,
+    check_bits,
     check_effects,
     check_lag,
+    check_positions,
     generate,
     lagged,
 )
@@ -164,6 +166,8 @@ def optimal_step_losses(
             f"x and y must be sequences of the same shape (n,), got {x.shape} "
             f"and {y.shape}"
         )
+    check_bits(x, "x")
+    check_bits(y, "y")
     known = check_known(known)
     predictions = optimal_predictions(known, effects=effects, base=base)
     seen = (
@@ -196,11 +200,7 @@ def paired_excess(
             f"and {positions.shape}"
         )
     optimal = optimal_step_losses(x, y, known)
-    if positions.size and not 0 <= positions.min() <= positions.max() < len(optimal):
-        raise ValueError(
-            f"positions must index the held-out sequence of {len(optimal)} steps, "
-            f"got values from {positions.min()} to {positions.max()}"
-        )
+    check_positions(positions, len(optimal))
     return estimate(losses - optimal[positions], confidence=confidence)
 
 

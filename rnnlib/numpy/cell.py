@@ -98,12 +98,26 @@ def check_classes(x, num_classes, name="x") -> None:
         )
 
 
+def check_labels(logits, y) -> None:
+    """A clear error unless y holds one class in [0, num_classes) per row of logits:
+    a label of -1 would silently score the last class."""
+    logits_shape, y = np.shape(logits), np.asarray(y)
+    if len(logits_shape) < 1 or y.shape != logits_shape[:-1]:
+        raise ValueError(
+            f"y must have the shape of logits without its last axis, "
+            f"{logits_shape[:-1]}, got {y.shape}"
+        )
+    check_classes(y, logits_shape[-1], "y")
+
+
 def check_window(params, x, init_state, y=None) -> None:
     """Clear errors for a window whose shapes or classes do not fit ``params``."""
     num_classes, state_size = sizes(params)
     x = np.asarray(x)
-    if x.ndim != 2:
-        raise ValueError(f"x must have shape (batch_size, num_steps), got {x.shape}")
+    if x.ndim != 2 or 0 in x.shape:
+        raise ValueError(
+            f"x must have shape (batch_size, num_steps), both >= 1, got {x.shape}"
+        )
     check_classes(x, num_classes)
     if np.shape(init_state) != (x.shape[0], state_size):
         raise ValueError(
@@ -151,6 +165,7 @@ def log_softmax(logits):
 
 def mean_cross_entropy(logits, y):
     """logits: (batch_size, num_steps, num_classes); y: (batch_size, num_steps)."""
+    check_labels(logits, y)
     # (batch_size, num_steps, 1)
     log_p_of_y = np.take_along_axis(log_softmax(logits), y[..., None], axis=-1)
     return float(-log_p_of_y.mean())

@@ -8,12 +8,17 @@ The layout names every gate's weights separately, in the row convention of every
     bx_<g>: (state_size,)              bh_<g>: (state_size,)
 
 for the gates g of ``GATES[kind]``: LSTM i, f, g, o (input, forget, candidate, output);
-GRU r, z, n (reset, update, candidate); the tanh cell h. Two biases per gate, as
+GRU r, z, n (reset, update, candidate); the tanh cell h. ``GATES`` is rnnlib's one list
+of cell kinds and their gates, and its keys are the kinds' one spelling everywhere:
+``"rnn"`` (the tanh cell: Keras's ``SimpleRNN``, PyTorch's ``nn.RNN``), ``"gru"`` and
+``"lstm"``. Two biases per gate, as
 PyTorch and Keras's GRU (``reset_after=True``) keep them; where a layer has one bias
 (Keras's LSTM and SimpleRNN, the GRU with ``reset_after=False``), it is bx + bh.
 ``rnnlib.numpy.layouts`` packs this layout into each library's arrays and back. NumPy
 only.
 """
+
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -23,11 +28,14 @@ __all__ = [
     "GATES",
     "KINDS",
     "check_gated",
+    "check_head",
+    "check_kind",
     "gru_step",
     "init_gated",
     "init_head",
     "lstm_step",
     "num_params",
+    "rnn_step",
     "run_gated",
     "sigmoid",
     "stacked",
@@ -39,9 +47,11 @@ GATES = {"rnn": ("h",), "gru": ("r", "z", "n"), "lstm": ("i", "f", "g", "o")}
 KINDS = tuple(GATES)
 
 
-def check_kind(kind) -> str:
-    if kind not in GATES:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+def check_kind(kind, kinds=KINDS) -> str:
+    """``kind`` unchanged, or a ValueError naming the kinds accepted (``kinds``, a
+    subset of KINDS where only some apply)."""
+    if not isinstance(kind, str) or kind not in kinds:
+        raise ValueError(f"kind must be one of {list(kinds)}, got {kind!r}")
     return kind
 
 
@@ -50,11 +60,23 @@ def check_gated(kind, params) -> tuple[int, int]:
     key that is missing or has the wrong shape."""
     check_kind(kind)
     keys = [f"{w}_{g}" for g in GATES[kind] for w in ("Wx", "Wh", "bx", "bh")]
+    if not isinstance(params, Mapping):
+        raise TypeError(
+            f"params must be a dict of arrays {keys}, got {type(params).__name__}"
+        )
     missing = [key for key in keys if key not in params]
     if missing:
-        raise ValueError(f"params of a {kind} is missing {missing}; expected {keys}")
-    first = GATES[kind][0]
-    input_size, state_size = np.shape(params[f"Wx_{first}"])
+        raise ValueError(
+            f"params of a {kind} is missing {missing}; expected {keys} (the neutral "
+            f"layout of rnnlib.numpy.gated; got keys {sorted(params)})"
+        )
+    first = f"Wx_{GATES[kind][0]}"
+    if np.ndim(params[first]) != 2:
+        raise ValueError(
+            f"params[{first!r}] must have shape (input_size, state_size), got "
+            f"{np.shape(params[first])}"
+        )
+    input_size, state_size = np.shape(params[first])
     expected = {
         "Wx": (input_size, state_size),
         "Wh": (state_size, state_size),
@@ -114,12 +136,29 @@ def init_head(*, state_size, num_classes, seed=0, dtype=np.float64) -> dict:
     return {"U": U.astype(dtype), "c": np.zeros(num_classes, dtype)}
 
 
+def check_head(head, state_size) -> int:
+    """num_classes of a head {"U": (state_size, num_classes), "c": (num_classes,)}."""
+    if not isinstance(head, Mapping):
+        raise TypeError(f"head must be a dict {{'U', 'c'}}, got {type(head).__name__}")
+    if not all(key in head for key in ("U", "c")):
+        raise ValueError(f"head must hold 'U' and 'c', got keys {sorted(head)}")
+    U, c = np.shape(head["U"]), np.shape(head["c"])
+    if len(U) != 2 or U[0] != state_size or c != U[1:]:
+        raise ValueError(
+            f"head['U'] must have shape ({state_size}, num_classes) and head['c'] "
+            f"(num_classes,), got {U} and {c}"
+        )
+    return U[1]
+
+
 def num_params(kind, *, input_size, state_size, biases=2) -> int:
     """Weights of one layer: gates * (input_size * state_size + state_size**2 + biases *
     state_size). biases is 2 for PyTorch and Keras's GRU (reset_after=True), 1 for
     Keras's LSTM, SimpleRNN and GRU(reset_after=False)."""
     check_kind(kind)
-    if biases not in (0, 1, 2):
+    input_size = check_int(input_size, "input_size")
+    state_size = check_int(state_size, "state_size")
+    if isinstance(biases, bool) or biases not in (0, 1, 2):
         raise ValueError(f"biases must be 0, 1 or 2, got {biases!r}")
     gates = len(GATES[kind])
     return gates * (input_size * state_size + state_size**2 + biases * state_size)
@@ -138,11 +177,14 @@ def stacked(kind, params) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
 
 def zero_state(kind, batch_size, state_size, dtype=np.float64) -> tuple:
     """(h,) for the tanh cell and the GRU, (h, c) for the LSTM, all zeros."""
+    batch_size = check_int(batch_size, "batch_size")
+    state_size = check_int(state_size, "state_size")
     zeros = np.zeros((batch_size, state_size), dtype)
     return (zeros, zeros.copy()) if check_kind(kind) == "lstm" else (zeros,)
 
 
 def sigmoid(a):
+    """The logistic function, rnnlib's one NumPy sigmoid."""
     return 0.5 * (1.0 + np.tanh(0.5 * a))  # = 1 / (1 + exp(-a)), without overflow
 
 
@@ -188,6 +230,7 @@ def gru_step(params, x_t, state, reset_after=True):
 
 
 def rnn_step(params, x_t, state):
+    """One step of the tanh cell; state (h,). Returns (h, (h,))."""
     (h,) = state
     h = np.tanh(gate(params, "h", x_t, h))
     return h, (h,)
@@ -198,13 +241,14 @@ def run_gated(kind, params, inputs, state=None, *, reset_after=True):
     if None). Returns (outputs (batch_size, num_steps, state_size), final state)."""
     input_size, state_size = check_gated(kind, params)
     inputs = np.asarray(inputs)
-    if inputs.ndim != 3 or inputs.shape[2] != input_size:
+    if inputs.ndim != 3 or inputs.shape[2] != input_size or 0 in inputs.shape[:2]:
         raise ValueError(
-            f"inputs must have shape (batch_size, num_steps, {input_size}), "
-            f"got {inputs.shape}"
+            f"inputs must have shape (batch_size, num_steps, {input_size}) with "
+            f"batch_size and num_steps >= 1, got {inputs.shape}"
         )
     if state is None:
-        state = zero_state(kind, inputs.shape[0], state_size)
+        dtype = np.result_type(inputs.dtype, np.float32)
+        state = zero_state(kind, inputs.shape[0], state_size, dtype)
     outputs = []
     for t in range(inputs.shape[1]):
         if kind == "lstm":

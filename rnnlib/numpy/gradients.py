@@ -11,21 +11,17 @@ and k steps back is the product of k such factors, from step t down to step t-k+
 recursion of ``rnnlib.numpy.cell`` run on the rows of the identity matrix. Chapter 6's
 NumPy page writes these functions out; ``rnnlib.tf.gradients`` and
 ``rnnlib.torch.gradients`` compute the same Jacobians by autograd (for the LSTM and the
-GRU too, whose starting weights ``gated_weights`` draws here). NumPy only.
+GRU too, whose starting weights are ``rnnlib.numpy.gated.init_gated``'s). NumPy only.
 """
 
 import numpy as np
 
-from rnnlib._checks import check_int
+from rnnlib._checks import check_int, check_positive
 from rnnlib.numpy.cell import check_window, forward
 
 __all__ = [
-    "GATES",
-    "check_kind",
     "check_num_back",
-    "check_positive",
     "clip_by_global_norm",
-    "gated_weights",
     "global_norm",
     "jacobian_norms",
     "orthogonal",
@@ -33,16 +29,6 @@ __all__ = [
     "spectral_radius",
     "state_jacobians",
 ]
-
-#: Gates per cell kind, in Keras's order: LSTM (i, f, c, o), GRU (z, r, h).
-GATES = {"lstm": 4, "gru": 3}
-
-
-def check_kind(kind, kinds=("tanh", "lstm", "gru")) -> str:
-    """A clear error unless ``kind`` names a cell this chapter measures."""
-    if kind not in kinds:
-        raise ValueError(f"kind must be one of {list(kinds)}, got {kind!r}")
-    return kind
 
 
 def check_num_back(num_back, num_steps) -> int:
@@ -55,18 +41,32 @@ def check_num_back(num_back, num_steps) -> int:
     return num_back
 
 
-def check_positive(value, name) -> float:
-    """A clear error unless ``value`` is a finite number > 0."""
-    if isinstance(value, bool) or not np.isscalar(value) or not 0 < value < np.inf:
-        raise ValueError(f"{name} must be a number > 0, got {value!r}")
-    return float(value)
-
-
 def check_square(matrix, name="matrix") -> np.ndarray:
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
         raise ValueError(f"{name} must be a square matrix, got shape {matrix.shape}")
     return matrix
+
+
+def check_scalable(matrix) -> None:
+    """A clear error unless some multiple of ``matrix`` can have a given radius."""
+    if spectral_radius(matrix) == 0:
+        raise ValueError(
+            "matrix has spectral radius 0 (every eigenvalue is 0, as for a zero "
+            "matrix): no multiple of it has another radius"
+        )
+
+
+def check_gradients(grads):
+    """``grads`` as a dict or a list: a generator would be used up by the norm and
+    leave nothing to clip."""
+    if isinstance(grads, dict):
+        return grads
+    if isinstance(grads, (str, bytes)) or not hasattr(grads, "__iter__"):
+        raise TypeError(
+            f"grads must be a dict or a list of arrays, got {type(grads).__name__}"
+        )
+    return list(grads)
 
 
 # ---------------------------------------------------------------- Jacobians
@@ -119,6 +119,7 @@ def spectral_radius(matrix) -> float:
 def scale_to_radius(matrix, radius):
     """``matrix`` times the number that makes its spectral radius ``radius``."""
     radius = check_positive(radius, "radius")
+    check_scalable(matrix)
     return matrix * (radius / spectral_radius(matrix))
 
 
@@ -130,47 +131,6 @@ def orthogonal(size, seed=0):
     rng = np.random.default_rng(seed)
     q, r = np.linalg.qr(rng.normal(size=(size, size)))
     return q * np.sign(np.diag(r))  # (size, size)
-
-
-def gated_weights(
-    kind, *, input_size=2, state_size=16, num_classes=2, forget_bias=1.0, seed=0
-) -> dict:
-    """Starting weights of an LSTM or GRU cell and a dense head, as Keras draws them.
-
-    Glorot-uniform ``kernel`` (input_size, gates * state_size), orthogonal
-    ``recurrent_kernel`` (state_size, gates * state_size), zero ``bias``, except the
-    LSTM's forget gate, which starts at ``forget_bias`` (Keras's ``unit_forget_bias``
-    is 1). Gates in Keras's order; the GRU's ``bias`` is (2, 3 * state_size), input
-    bias then recurrent bias (Keras's ``reset_after=True``, PyTorch's layout). Head:
-    Glorot ``U`` (state_size, num_classes), zero ``c``. Both frameworks load these.
-    """
-    check_kind(kind, tuple(GATES))
-    input_size = check_int(input_size, "input_size")
-    state_size = check_int(state_size, "state_size")
-    num_classes = check_int(num_classes, "num_classes")
-    rng = np.random.default_rng(seed)
-    gates = GATES[kind]
-
-    def glorot(fan_in, fan_out):
-        limit = np.sqrt(6.0 / (fan_in + fan_out))
-        return rng.uniform(-limit, limit, size=(fan_in, fan_out))
-
-    kernel = glorot(input_size, gates * state_size)
-    # Keras draws one orthogonal matrix per recurrent kernel, of its full shape.
-    q, r = np.linalg.qr(rng.normal(size=(gates * state_size, state_size)))
-    recurrent_kernel = (q * np.sign(np.diag(r))).T  # orthonormal rows
-    if kind == "lstm":
-        bias = np.zeros(gates * state_size)
-        bias[state_size : 2 * state_size] = forget_bias
-    else:
-        bias = np.zeros((2, gates * state_size))
-    return {
-        "kernel": kernel,
-        "recurrent_kernel": recurrent_kernel,
-        "bias": bias,
-        "U": glorot(state_size, num_classes),
-        "c": np.zeros(num_classes),
-    }
 
 
 # ---------------------------------------------------------------- clipping
@@ -190,6 +150,7 @@ def clip_by_global_norm(grads, max_norm):
     its length is capped (``tf.clip_by_global_norm``, ``clip_grad_norm_``).
     """
     max_norm = check_positive(max_norm, "max_norm")
+    grads = check_gradients(grads)
     norm = global_norm(grads)
     factor = min(1.0, max_norm / norm) if norm > 0 else 1.0
     if isinstance(grads, dict):

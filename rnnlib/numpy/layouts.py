@@ -17,17 +17,26 @@ LSTM and SimpleRNN have one bias, its GRU two when ``reset_after=True`` (``bias`
 shape (2, 3 * state_size): input row, recurrent row) and one otherwise; PyTorch always
 has ``bias_ih`` and ``bias_hh``. Moving weights between the frameworks is
 ``from_keras`` then ``to_torch``, or ``from_torch`` then ``to_keras``.
+
+Chapter 3's hand-rolled cell keeps its tanh cell and head as one dict, W
+(input_size + state_size, state_size), b, U, c (``rnnlib.numpy.cell``):
+``from_hand_rolled`` splits it into the neutral layout of an ``"rnn"`` and its head
+{U, c}, and ``to_hand_rolled`` joins them back. Every path between two layouts in
+rnnlib goes through this module.
 """
 
 import numpy as np
 
+from rnnlib.numpy.cell import sizes
 from rnnlib.numpy.gated import GATES, check_gated, check_kind
 
 __all__ = [
     "KERAS_ORDER",
     "TORCH_ORDER",
+    "from_hand_rolled",
     "from_keras",
     "from_torch",
+    "to_hand_rolled",
     "to_keras",
     "to_torch",
 ]
@@ -64,10 +73,13 @@ def from_keras(kind, weights, *, reset_after=True) -> dict:
             f"use_bias=True), got {len(weights)} arrays"
         )
     kernel, recurrent, bias = (np.asarray(w) for w in weights)
-    state_size = recurrent.shape[0]
+    state_size = recurrent.shape[0] if recurrent.ndim == 2 else 0
     gates = len(GATES[kind])
-    if recurrent.shape != (state_size, gates * state_size) or kernel.shape[1] != (
-        gates * state_size
+    if (
+        state_size == 0
+        or recurrent.shape != (state_size, gates * state_size)
+        or kernel.ndim != 2
+        or kernel.shape[1] != gates * state_size
     ):
         raise ValueError(
             f"a Keras {kind} has kernel (input_size, {gates} * state_size) and "
@@ -120,13 +132,24 @@ def from_torch(kind, arrays) -> dict:
     if missing:
         raise ValueError(f"arrays is missing {missing}; expected {list(names)}")
     weight_ih, weight_hh, bias_ih, bias_hh = (np.asarray(arrays[n]) for n in names)
-    state_size = weight_hh.shape[1]
     gates = len(GATES[kind])
-    if weight_hh.shape != (gates * state_size, state_size):
+    state_size = weight_hh.shape[1] if weight_hh.ndim == 2 else 0
+    if state_size == 0 or weight_hh.shape != (gates * state_size, state_size):
         raise ValueError(
             f"weight_hh of a PyTorch {kind} has shape ({gates} * state_size, "
             f"state_size), got {weight_hh.shape}"
         )
+    if weight_ih.ndim != 2 or weight_ih.shape[0] != gates * state_size:
+        raise ValueError(
+            f"weight_ih of a PyTorch {kind} has shape ({gates} * state_size, "
+            f"input_size) = ({gates * state_size}, input_size), got {weight_ih.shape}"
+        )
+    for name, bias in (("bias_ih", bias_ih), ("bias_hh", bias_hh)):
+        if bias.shape != (gates * state_size,):
+            raise ValueError(
+                f"{name} of a PyTorch {kind} has shape ({gates * state_size},), "
+                f"got {bias.shape}"
+            )
     params = {}
     for j, g in enumerate(TORCH_ORDER[kind]):
         rows = slice(j * state_size, (j + 1) * state_size)
@@ -135,3 +158,30 @@ def from_torch(kind, arrays) -> dict:
         params[f"bx_{g}"] = bias_ih[rows].copy()
         params[f"bh_{g}"] = bias_hh[rows].copy()
     return params
+
+
+def from_hand_rolled(params) -> tuple[dict, dict]:
+    """(the neutral layout of an "rnn", its head {"U", "c"}) from chapter 3's {"W",
+    "b", "U", "c"}: Wx_h and Wh_h are W's two row blocks, bx_h is b and bh_h zero."""
+    num_classes, state_size = sizes(params)
+    W = np.asarray(params["W"])
+    cell = {
+        "Wx_h": W[:num_classes].copy(),
+        "Wh_h": W[num_classes:].copy(),
+        "bx_h": np.array(params["b"], copy=True),
+        "bh_h": np.zeros_like(np.asarray(params["b"])),
+    }
+    return cell, {"U": np.array(params["U"], copy=True), "c": np.array(params["c"])}
+
+
+def to_hand_rolled(params, head=None) -> dict:
+    """Chapter 3's {"W", "b"} (and "U", "c" when ``head`` is given) from the neutral
+    layout of an "rnn": W stacks Wx_h over Wh_h, b = bx_h + bh_h."""
+    check_gated("rnn", params)
+    weights = {
+        "W": np.concatenate([params["Wx_h"], params["Wh_h"]]),
+        "b": np.asarray(params["bx_h"]) + np.asarray(params["bh_h"]),
+    }
+    if head is not None:
+        weights["U"], weights["c"] = np.asarray(head["U"]), np.asarray(head["c"])
+    return weights

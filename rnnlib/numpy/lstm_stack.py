@@ -12,29 +12,29 @@ output to ``num_classes`` logits. Its weights, as a dict of arrays in Keras's la
     dense.kernel              (state_sizes[-1], num_classes)
     dense.bias                (num_classes,)
 
-The four column blocks of size state_size are the gates in the order of ``GATES``:
-input, forget, candidate, output. Keras names them i, f, c, o and PyTorch i, f, g, o:
-the same order, so copying weights across is a transpose (PyTorch stores (4 *
-state_size, inputs)) and, for PyTorch's second bias, a zero. TF1's ``BasicLSTMCell``
-used i, j (candidate), f, o and added ``forget_bias=1.0`` at run time; its checkpoints
-need the blocks reordered. (The sequences chapter's gate mapping covers the cells in
-general; this module holds only what the MNIST chapter needs.)
+The four column blocks of size state_size are the gates in the order of
+``rnnlib.numpy.gated.GATES["lstm"]``: input, forget, candidate, output. Keras names them
+i, f, c, o and PyTorch i, f, g, o: the same order, so copying weights across is a
+transpose (PyTorch stores (4 * state_size, inputs)) and, for PyTorch's second bias, a
+zero. TF1's ``BasicLSTMCell`` used i, j (candidate), f, o and added ``forget_bias=1.0``
+at run time; its checkpoints need the blocks reordered. A layer runs through rnnlib's
+one NumPy LSTM, ``rnnlib.numpy.gated``, its weights unpacked by
+``rnnlib.numpy.layouts.from_keras``. (The sequences chapter's gate mapping covers the
+cells in general; this module holds only what the MNIST chapter needs.)
 """
 
 import numpy as np
 
 from rnnlib._checks import check_int
+from rnnlib.numpy import gated, layouts
 
 __all__ = [
-    "GATES",
     "check_params",
     "forward",
     "init_params",
     "lstm_layer",
     "param_names",
 ]
-
-GATES = ("input", "forget", "candidate", "output")
 
 
 def param_names(num_layers: int) -> list[str]:
@@ -121,10 +121,6 @@ def check_params(params) -> tuple[int, tuple[int, ...], int]:
     return num_inputs, state_sizes, num_classes
 
 
-def _sigmoid(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # no overflow for large |z|
-
-
 def lstm_layer(x, kernel, recurrent_kernel, bias):
     """One LSTM layer over a whole sequence, from zero states.
 
@@ -133,17 +129,8 @@ def lstm_layer(x, kernel, recurrent_kernel, bias):
     cell states, (batch_size, state_size) each. An LSTM's state is the pair; only h is
     an output, so h equals outputs[:, -1].
     """
-    state_size = np.shape(recurrent_kernel)[0]
-    h = np.zeros((x.shape[0], state_size), x.dtype)
-    c = np.zeros_like(h)
-    outputs = []
-    for t in range(x.shape[1]):
-        z = x[:, t] @ kernel + h @ recurrent_kernel + bias  # (batch_size, 4 * state)
-        i, f, g, o = np.split(z, 4, axis=1)  # GATES, each (batch_size, state_size)
-        c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
-        h = _sigmoid(o) * np.tanh(c)
-        outputs.append(h)
-    return np.stack(outputs, axis=1), (h, c)
+    params = layouts.from_keras("lstm", [kernel, recurrent_kernel, bias])
+    return gated.run_gated("lstm", params, x)
 
 
 def forward(params, x) -> np.ndarray:

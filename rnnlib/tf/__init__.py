@@ -1,19 +1,25 @@
-"""rnnlib's TensorFlow 2 code: the same modules and public names as ``rnnlib.torch``.
+"""rnnlib's TensorFlow 2 code: the same modules, public names and signatures as
+``rnnlib.torch``.
 
 - ``cells``: one step of a cell, ``step(x_t, state) -> (output, state)``; states are
   tuples (the tanh cell, the GRU, the LSTM).
 - ``unroll``: running a cell over the steps of a sequence, statically or dynamically.
 - ``models``: cells with their heads on top (the echo task's hand-rolled and library
   models; sequence labelling and classification; the MNIST chapter's stacked LSTM
-  classifier).
-- ``train``: truncated-backprop training and held-out scoring.
+  classifier). Every echo model and labeller takes ``model(x, state)`` with a tuple
+  state and has ``model.zero_state(batch_size)``.
+- ``train``: truncated-backprop training (any of those models, any optimizer of
+  ``rnnlib.training.OPTIMIZERS``, a last-epoch learning rate, clipping) and held-out
+  scoring.
 - ``truncation``: the two styles of truncated backprop (TF style and true n-step).
-- ``layers``: Keras's own tanh, LSTM and GRU layers and cells, loaded with
-  framework-free weights (one step, or whole layers in the neutral layout of
-  ``rnnlib.numpy.gated``).
+- ``layers``: Keras's own tanh, LSTM and GRU layers and cells, loaded with weights in
+  the neutral layout of ``rnnlib.numpy.gated`` (one step, or whole layers).
 - ``classify``: training a classifier with a recipe of ``rnnlib.recipes``; its logits.
 - ``gradients``: state Jacobians by autograd, the gradient that reaches k steps
   back, gradient norms and clipping by global norm.
+- ``charlm``: the character-level LSTM language model (chapter 14): the model
+  from framework-free weights, a training step with the state carried, reading a
+  whole text with the state carried, sampling.
 - ``parallel`` (imported on its own, ``python -m`` runs it): data-parallel training
   of the MNIST model (``MultiWorkerMirroredStrategy`` with ``TF_CONFIG``), and the
   one-process run it must equal.
@@ -31,6 +37,14 @@ from rnnlib.tf.cells import (  # noqa: E402
     LSTMCell,
     RNNCell,
 )
+from rnnlib.tf.charlm import (  # noqa: E402
+    CharLSTM,
+    lm_optimizer,
+    make_lm_step,
+    read_text,
+    sample_text,
+    train_lm,
+)
 from rnnlib.tf.classify import (  # noqa: E402
     classifier_optimizer,
     make_classifier_step,
@@ -45,7 +59,6 @@ from rnnlib.tf.gradients import (  # noqa: E402
     train_with_norms,
 )
 from rnnlib.tf.layers import (  # noqa: E402
-    EchoRNN,
     LibraryCell,
     gated_layer,
     get_gated_weights,
@@ -65,12 +78,9 @@ from rnnlib.tf.models import (  # noqa: E402
 from rnnlib.tf.train import (  # noqa: E402
     heldout_loss,
     heldout_step_losses,
-    labeller_step_losses,
     make_optimizer,
     make_train_step,
     train,
-    train_labeller,
-    zero_state,
 )
 from rnnlib.tf.truncation import (  # noqa: E402
     make_last_step_train_step,
@@ -84,7 +94,7 @@ from rnnlib.tf.unroll import (  # noqa: E402
 )
 
 __all__ = [
-    "EchoRNN",
+    "CharLSTM",
     "GRUCell",
     "HandRolledRNN",
     "LSTMCell",
@@ -103,7 +113,6 @@ __all__ = [
     "global_norm",
     "heldout_loss",
     "heldout_step_losses",
-    "labeller_step_losses",
     "lag_signal",
     "last_valid",
     "layer_kind",
@@ -119,9 +128,12 @@ __all__ = [
     "static_unroll",
     "train",
     "train_classifier",
-    "train_labeller",
     "train_truncated",
     "train_with_norms",
     "unroll",
-    "zero_state",
+    "lm_optimizer",
+    "make_lm_step",
+    "read_text",
+    "sample_text",
+    "train_lm",
 ]

@@ -10,6 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from rnnlib.numpy import gated
+from rnnlib.tf._checks import check_batch_size
 
 __all__ = ["GRUCell", "LSTMCell", "RNNCell"]
 
@@ -36,6 +37,7 @@ class RNNCell(tf.Module):
         self.b = tf.Variable(tf.constant(b, dtype), name="b")
 
     def zero_state(self, batch_size):
+        check_batch_size(batch_size)
         return (tf.zeros((batch_size, self.state_size), self.W.dtype),)
 
     def step(self, x_t, state):
@@ -67,6 +69,7 @@ class LSTMCell(tf.Module):
         self.b = tf.Variable(bx + bh, dtype=dtype, name="b")  # (4 * state_size,)
 
     def zero_state(self, batch_size):
+        check_batch_size(batch_size)
         zeros = tf.zeros((batch_size, self.state_size), self.Wx.dtype)
         return (zeros, zeros)
 
@@ -103,6 +106,7 @@ class GRUCell(tf.Module):
         self.bh = tf.Variable(bh, dtype=dtype, name="bh")  # (3 * state_size,)
 
     def zero_state(self, batch_size):
+        check_batch_size(batch_size)
         return (tf.zeros((batch_size, self.state_size), self.Wx.dtype),)
 
     def step(self, x_t, state):

@@ -11,7 +11,14 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from rnnlib.recipes import History, Recipe, train_epochs
+from rnnlib._checks import check_int, check_optional_positive
+from rnnlib.recipes import (
+    History,
+    Recipe,
+    check_classifier_data,
+    check_recipe,
+    train_epochs,
+)
 
 __all__ = [
     "classifier_optimizer",
@@ -25,6 +32,7 @@ def classifier_optimizer(model, recipe: Recipe) -> keras.optimizers.Optimizer:
     """Adam or AdamW with the recipe's settings; ``global_clipnorm`` clips the norm of
     all gradients together, as PyTorch's ``clip_grad_norm_`` does (Keras's
     ``clipnorm`` would clip each variable's gradient on its own)."""
+    check_recipe(recipe)
     common = {
         "learning_rate": recipe.learning_rate,
         "epsilon": recipe.epsilon,
@@ -32,16 +40,15 @@ def classifier_optimizer(model, recipe: Recipe) -> keras.optimizers.Optimizer:
     }
     if recipe.optimizer == "adam":
         return keras.optimizers.Adam(**common)
-    if recipe.optimizer == "adamw":
-        return keras.optimizers.AdamW(weight_decay=recipe.weight_decay, **common)
-    raise ValueError(
-        f"recipe.optimizer must be 'adam' or 'adamw', got {recipe.optimizer!r}"
-    )
+    return keras.optimizers.AdamW(weight_decay=recipe.weight_decay, **common)
 
 
-def make_classifier_step(model, optimizer, *, jit_compile=False):
+def make_classifier_step(model, optimizer, *, clip_norm=None, jit_compile=False):
     """``step(x, y, learning_rate) -> loss``: one update on a batch x (batch_size,
-    num_steps, num_inputs) with integer labels y (batch_size,)."""
+    num_steps, num_inputs) with integer labels y (batch_size,). ``clip_norm`` caps the
+    gradients' global norm before the update; ``jit_compile=True`` compiles the whole
+    step with XLA."""
+    clip_norm = check_optional_positive(clip_norm, "clip_norm")
     variables = model.trainable_variables
     optimizer.build(variables)  # its slots now, or tf.function traces the step twice
 
@@ -55,6 +62,8 @@ def make_classifier_step(model, optimizer, *, jit_compile=False):
             )
             loss = tf.reduce_mean(losses)  # losses: (batch_size,)
         grads = tape.gradient(loss, variables)
+        if clip_norm is not None:
+            grads, _ = tf.clip_by_global_norm(grads, clip_norm)
         optimizer.apply_gradients(zip(grads, variables))
         return loss
 
@@ -71,6 +80,7 @@ def predict_logits(model, x, *, batch_size=1000) -> np.ndarray:
     """The logits (n, num_classes) of x (n, num_steps, num_inputs), batch_size at a
     time, as a NumPy array. The forward pass is traced once per model and example shape,
     for any number of examples."""
+    batch_size = check_int(batch_size, "batch_size")
     x = np.asarray(x, np.float32)
     key = (id(model), x.shape[1:])
     if key not in _forward or _forward[key][0] is not model:
@@ -106,7 +116,9 @@ def train_classifier(
     desc="TensorFlow",
 ) -> History:
     """Train ``model`` on x (n, num_steps, num_inputs), y (n,) integer labels with
-    ``recipe``; the validation accuracy after each epoch when x_val, y_val are given."""
+    ``recipe``; the validation accuracy after each epoch when x_val, y_val are given.
+    ``jit_compile=True`` compiles the training step with XLA."""
+    check_classifier_data(x, y, model.num_classes, x_val, y_val)
     step = make_classifier_step(
         model, classifier_optimizer(model, recipe), jit_compile=jit_compile
     )

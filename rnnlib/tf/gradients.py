@@ -15,10 +15,10 @@ with respect to c itself would include that path too).
 import numpy as np
 import tensorflow as tf
 
-from rnnlib._checks import check_int
-from rnnlib.numpy.gradients import check_num_back, check_positive
-from rnnlib.tf.train import make_optimizer, zero_state
-from rnnlib.training import train_windows
+from rnnlib._checks import check_int, check_optional_positive, check_positive
+from rnnlib.numpy.gradients import check_num_back
+from rnnlib.tf.train import make_optimizer
+from rnnlib.training import check_tokens_and_labels, train_windows
 
 __all__ = [
     "clip_by_global_norm",
@@ -80,17 +80,20 @@ def lag_signal(model, x, y, state, lags=(3, 8)) -> dict[int, float]:
     || d L_t / d X_{t-lag} ||, a label with no input that far back in the window
     counting 0.
 
-    ``model.forward_inputs(inputs, state)`` (an ``EchoRNN``); x, y: (batch_size,
-    num_steps) classes; state: the window's first state. Returns {lag: signal}.
+    ``model.forward_inputs(inputs, state)`` (a ``SequenceLabeller``); x, y:
+    (batch_size, num_steps) classes; state: the window's first state, a tuple. Returns
+    {lag: signal}.
     """
+    lags = check_lags(lags)
     x, y = tf.convert_to_tensor(x), tf.convert_to_tensor(y)
     batch_size, num_steps = x.shape
     dtype = model.trainable_variables[0].dtype
     # copy p of each row scores the label at position p only: (num_steps * batch_size,)
-    inputs = tf.tile(tf.one_hot(x, model.num_classes, dtype=dtype), [num_steps, 1, 1])
+    inputs = tf.tile(tf.one_hot(x, model.input_size, dtype=dtype), [num_steps, 1, 1])
     with tf.GradientTape() as tape:
         tape.watch(inputs)
-        logits, _ = model.forward_inputs(inputs, tf.tile(state, [num_steps, 1]))
+        state = tuple(tf.tile(part, [num_steps, 1]) for part in state)
+        logits, _ = model.forward_inputs(inputs, state)
         losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
             labels=tf.tile(y, [num_steps, 1]), logits=logits
         )  # (num_steps * batch_size, num_steps)
@@ -104,10 +107,14 @@ def lag_signal(model, x, y, state, lags=(3, 8)) -> dict[int, float]:
     norms = norms.numpy()
     signal = {}
     for lag in lags:
-        lag = check_int(lag, "lags", minimum=0)
         reached = [norms[p, :, p - lag].sum() for p in range(lag, num_steps)]
         signal[lag] = float(sum(reached)) / (batch_size * num_steps)
     return signal
+
+
+def check_lags(lags) -> tuple[int, ...]:
+    """The lags as ints >= 0 (a negative lag would read the window from its end)."""
+    return tuple(check_int(lag, "lags[i]", minimum=0) for lag in lags)
 
 
 def global_norm(grads) -> float:
@@ -141,7 +148,9 @@ def train_with_norms(
     norm before each update. Returns (LearningCurve with one point per window, norms of
     shape (num_windows,), measured before clipping).
     """
-    optimizer = make_optimizer(optimizer, learning_rate)
+    check_tokens_and_labels(model, x, y)
+    max_norm = check_optional_positive(max_norm, "max_norm")
+    optimizer = make_optimizer(model, optimizer, learning_rate)
     variables, norms = model.trainable_variables, []
 
     @tf.function
@@ -170,7 +179,7 @@ def train_with_norms(
         batch_size=batch_size,
         num_steps=num_steps,
         num_epochs=num_epochs,
-        zero_state=zero_state(model),
+        zero_state=model.zero_state,
         every=1,
         progress=False,
     )

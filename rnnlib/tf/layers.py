@@ -1,35 +1,29 @@
 """Keras's own recurrent layers and cells, loaded with framework-free weights.
 
-``make_cell`` gives one step of a tanh cell (``rnnlib.tf.RNNCell``), a
-``keras.layers.LSTMCell`` or a ``keras.layers.GRUCell`` behind the same ``step(x_t,
-state)`` as every cell of the book; ``EchoRNN`` is ``SimpleRNN``, ``LSTM`` or ``GRU``
-with a ``Dense`` head, for training on the echo task. Weights:
-``rnnlib.numpy.cell.init_params`` for the tanh cell (W, b, U, c),
-``rnnlib.numpy.gradients.gated_weights`` for the LSTM and the GRU (Keras's layout:
-``kernel``, ``recurrent_kernel``, ``bias``, then ``U``, ``c``), so PyTorch
-(``rnnlib.torch.layers``) starts from the same numbers.
+Weights are in the neutral layout of ``rnnlib.numpy.gated`` (one dict per cell kind,
+``"rnn"``, ``"gru"`` or ``"lstm"``), and ``rnnlib.numpy.layouts`` packs them into
+Keras's arrays and reads them back: Keras packs the gates in its own order (LSTM i, f,
+c, o; GRU z, r, h) and keeps one bias, or two for the GRU with ``reset_after=True``.
 
-Whole layers: Keras's recurrent layers
-(SimpleRNN, GRU, LSTM) loaded from the neutral weight
-layout of ``rnnlib.numpy.gated`` and read back into it.
-
-Keras packs the gates in its own order (LSTM i, f, c, o; GRU z, r, h) and keeps one
-bias, or two for the GRU with ``reset_after=True``; ``rnnlib.numpy.layouts`` does the
-packing. Read a layer out with ``get_gated_weights``, load the arrays into PyTorch with
-``rnnlib.torch.set_gated_weights``, and the two compute the same function.
+- ``gated_layer``: a built ``SimpleRNN``, ``GRU`` or ``LSTM`` holding the weights;
+  ``set_gated_weights`` and ``get_gated_weights`` load and read any such layer, or one
+  direction of a ``Bidirectional`` (``reverse=True``: the backward one). Read a
+  layer out here, load the arrays into PyTorch with ``rnnlib.torch.set_gated_weights``,
+  and the two compute the same function.
+- ``make_cell``: one step, ``step(x_t, state) -> (h, state)`` as every cell of the
+  book: rnnlib's own tanh cell (``rnnlib.tf.RNNCell``) for ``"rnn"``, Keras's
+  ``LSTMCell`` or ``GRUCell`` (``LibraryCell``) for the gated kinds.
 """
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from rnnlib.numpy import layouts
-from rnnlib.numpy.gated import check_gated
-from rnnlib.numpy.gradients import GATES, check_kind
+from rnnlib.numpy.gated import check_gated, check_kind
+from rnnlib.tf._checks import check_batch_size
 from rnnlib.tf.cells import RNNCell
 
 __all__ = [
-    "EchoRNN",
     "LibraryCell",
     "gated_layer",
     "get_gated_weights",
@@ -43,6 +37,7 @@ LAYERS = {
     "gru": keras.layers.GRU,
     "lstm": keras.layers.LSTM,
 }
+CELLS = {"gru": keras.layers.GRUCell, "lstm": keras.layers.LSTMCell}
 
 
 def layer_kind(layer) -> str:
@@ -54,6 +49,16 @@ def layer_kind(layer) -> str:
         f"layer must be a keras.layers.SimpleRNN, GRU or LSTM, got "
         f"{type(layer).__name__}"
     )
+
+
+def check_index(index) -> None:
+    """Keras has one layer per object: index, there for the PyTorch twin's stacks,
+    must be 0."""
+    if isinstance(index, bool) or index != 0:
+        raise ValueError(
+            f"index must be 0 for a Keras layer, which holds one layer (stack Keras "
+            f"layers as separate objects), got {index!r}"
+        )
 
 
 def reset_after_of(layer) -> bool:
@@ -74,57 +79,56 @@ def gated_layer(kind, params, *, reset_after=True, dtype=tf.float32, **options):
     return layer
 
 
-def set_gated_weights(layer, params) -> None:
-    """Load the neutral layout into a built Keras SimpleRNN, GRU or LSTM."""
+def direction(layer, reverse):
+    """The layer itself, or one direction of a ``keras.layers.Bidirectional`` (its
+    backward layer if ``reverse``), as PyTorch's ``reverse=`` picks one of its own."""
+    if isinstance(layer, keras.layers.Bidirectional):
+        return layer.backward_layer if reverse else layer.forward_layer
+    if reverse:
+        raise ValueError(
+            f"reverse=True needs a bidirectional layer, got {type(layer).__name__}"
+        )
+    return layer
+
+
+def set_gated_weights(layer, params, index=0, *, reverse=False) -> None:
+    """Load the neutral layout into a built Keras SimpleRNN, GRU or LSTM, or into one
+    direction of a built Bidirectional (the backward one if ``reverse``). ``index``: 0,
+    the one layer a Keras layer holds."""
+    check_index(index)
+    layer = direction(layer, reverse)
     kind = layer_kind(layer)
     layer.set_weights(layouts.to_keras(kind, params, reset_after=reset_after_of(layer)))
 
 
-def get_gated_weights(layer) -> dict:
-    """A Keras layer's weights in the neutral layout, as float NumPy arrays."""
+def get_gated_weights(layer, index=0, *, reverse=False) -> dict:
+    """A Keras layer's weights (or one direction's of a Bidirectional, the backward one
+    if ``reverse``) in the neutral layout, as NumPy arrays (``index``: 0)."""
+    check_index(index)
+    layer = direction(layer, reverse)
     kind = layer_kind(layer)
     return layouts.from_keras(
         kind, layer.get_weights(), reset_after=reset_after_of(layer)
     )
 
 
-def keras_weights(kind, weights) -> list:
-    """[kernel, recurrent_kernel, bias], as ``set_weights`` takes them."""
-    if kind == "tanh":
-        state_size = np.shape(weights["W"])[1]
-        input_size = np.shape(weights["W"])[0] - state_size
-        W = np.asarray(weights["W"])
-        return [W[:input_size], W[input_size:], np.asarray(weights["b"])]
-    return [
-        np.asarray(weights[name]) for name in ("kernel", "recurrent_kernel", "bias")
-    ]
-
-
-def book_weights(kind, values) -> dict:
-    """The inverse of keras_weights, as float64 NumPy arrays."""
-    kernel, recurrent, bias = (np.asarray(v, dtype=np.float64) for v in values)
-    if kind == "tanh":
-        return {"W": np.concatenate([kernel, recurrent]), "b": bias}
-    return {"kernel": kernel, "recurrent_kernel": recurrent, "bias": bias}
-
-
 class LibraryCell(tf.Module):
     """``keras.layers.LSTMCell`` or ``GRUCell`` with ``step(x_t, state) -> (h, state)``;
-    the state is ``(h, c)`` for the LSTM and ``(h,)`` for the GRU."""
+    the state is ``(h, c)`` for the LSTM and ``(h,)`` for the GRU. ``params``: the
+    neutral layout (the GRU with ``reset_after=True``, Keras's default)."""
 
-    def __init__(self, kind, weights, dtype=tf.float32):
+    def __init__(self, kind, params, dtype=tf.float32):
         super().__init__()
-        self.kind = check_kind(kind, tuple(GATES))
-        input_size, width = np.shape(weights["kernel"])
-        self.state_size = width // GATES[kind]
-        cell = keras.layers.LSTMCell if kind == "lstm" else keras.layers.GRUCell
-        self.cell = cell(self.state_size, dtype=tf.as_dtype(dtype).name)
+        self.kind = check_kind(kind, tuple(CELLS))
+        input_size, self.state_size = check_gated(kind, params)
+        self.cell = CELLS[kind](self.state_size, dtype=tf.as_dtype(dtype).name)
         self.cell.build((None, input_size))
-        self.cell.set_weights(keras_weights(kind, weights))
+        self.cell.set_weights(layouts.to_keras(kind, params))
 
     def zero_state(self, batch_size):
-        dtype, parts = self.cell.kernel.dtype, 2 if self.kind == "lstm" else 1
-        return (tf.zeros((batch_size, self.state_size), dtype),) * parts
+        check_batch_size(batch_size)
+        zeros = tf.zeros((batch_size, self.state_size), self.cell.kernel.dtype)
+        return (zeros, zeros) if self.kind == "lstm" else (zeros,)
 
     def step(self, x_t, state):
         # call() skips the bookkeeping of a Keras layer's __call__, a large share of
@@ -133,61 +137,11 @@ class LibraryCell(tf.Module):
         return h, tuple(state)
 
 
-def make_cell(kind, weights, dtype=tf.float32):
-    """One step of a "tanh", "lstm" or "gru" cell loaded with ``weights``."""
-    if check_kind(kind) == "tanh":
+def make_cell(kind, params, dtype=tf.float32):
+    """One step of an "rnn" (rnnlib's tanh cell), "lstm" or "gru" (Keras's cells),
+    loaded with ``params`` in the neutral layout."""
+    check_kind(kind)
+    if kind == "rnn":
+        weights = layouts.to_hand_rolled(params)
         return RNNCell(weights["W"], weights["b"], dtype=dtype)
-    return LibraryCell(kind, weights, dtype=dtype)
-
-
-class EchoRNN(tf.Module):
-    """``SimpleRNN`` (tanh), ``LSTM`` or ``GRU``, then ``Dense``, for the echo task.
-
-    Like ``HandRolledRNN``: ``model(x, state) -> (logits, state)`` with x (batch_size,
-    num_steps) classes, so ``rnnlib.tf.train`` and ``heldout_loss`` run it. The state
-    is one tensor (batch_size, state_size): h, or for the LSTM h and c side by side
-    (state_size twice the cell's).
-    """
-
-    def __init__(self, kind, weights, dtype=tf.float32):
-        super().__init__()
-        self.kind = check_kind(kind)
-        self.cell_size, self.num_classes = np.shape(weights["U"])
-        self.state_size = self.cell_size * (2 if kind == "lstm" else 1)
-        layer = {
-            "tanh": keras.layers.SimpleRNN,
-            "lstm": keras.layers.LSTM,
-            "gru": keras.layers.GRU,
-        }[kind]
-        dtype = tf.as_dtype(dtype).name
-        self.rnn = layer(
-            self.cell_size, return_sequences=True, return_state=True, dtype=dtype
-        )
-        self.output = keras.layers.Dense(self.num_classes, dtype=dtype)
-        self.rnn.build((None, None, self.num_classes))
-        self.output.build((None, self.cell_size))
-        self.rnn.set_weights(keras_weights(kind, weights))
-        self.output.set_weights([np.asarray(weights["U"]), np.asarray(weights["c"])])
-
-    def __call__(self, x, state):
-        # inputs: (batch_size, num_steps, num_classes)
-        inputs = tf.one_hot(x, self.num_classes, dtype=self.output.kernel.dtype)
-        return self.forward_inputs(inputs, state)
-
-    def forward_inputs(self, inputs, state):
-        """The same, from float inputs (batch_size, num_steps, input_size)."""
-        parts = tf.split(state, self.state_size // self.cell_size, axis=1)  # h (, c)
-        # outputs: (batch_size, num_steps, cell_size)
-        outputs, *final = self.rnn(inputs, initial_state=list(parts))
-        return self.output(outputs), tf.concat(final, axis=1)
-
-    @property
-    def trainable_variables(self):
-        return tuple(self.rnn.trainable_variables) + tuple(
-            self.output.trainable_variables
-        )
-
-    def weights(self) -> dict:
-        """The weights as float64 NumPy arrays, in the layout they were loaded from."""
-        U, c = (np.asarray(v, dtype=np.float64) for v in self.output.get_weights())
-        return {**book_weights(self.kind, self.rnn.get_weights()), "U": U, "c": c}
+    return LibraryCell(kind, params, dtype=dtype)

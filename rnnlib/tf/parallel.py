@@ -20,7 +20,6 @@ import sys
 import time
 from pathlib import Path
 
-import keras
 import numpy as np
 import tensorflow as tf
 
@@ -34,7 +33,7 @@ __all__ = [
     "combined_batches",
     "launch",
     "main",
-    "train_rank",
+    "train_worker",
     "train_single",
     "worker",
 ]
@@ -64,14 +63,8 @@ def combined_batches(n_train, batch_size, num_workers, epoch, seed=0) -> np.ndar
 
 
 def build_model(params, dtype):
-    """The MNIST chapter's model with variables of ``dtype``, "float32" or "float64"
-    (Keras builds layers with its global dtype policy, set here for the duration)."""
-    default = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(dtype)
-    try:
-        return MnistLSTM(params, unroll=False)
-    finally:
-        keras.config.set_dtype_policy(default)
+    """The MNIST chapter's model with variables of ``dtype``, "float32" or "float64"."""
+    return MnistLSTM(params, unroll=False, dtype=dtype)
 
 
 def train_single(
@@ -98,7 +91,7 @@ def train_single(
     return model, np.array(seconds)
 
 
-def train_rank(strategy, x, y, run, *, batch_size, num_epochs, seed, log=print):
+def train_worker(strategy, x, y, run, *, batch_size, num_epochs, seed, log=print):
     """One worker's share of one run (a name of ``RUNS``) under ``strategy``; returns
     (the model, its optimizer, losses, seconds per step)."""
     _, set_epoch, same_init, dtype = parallel.RUNS[run]
@@ -165,7 +158,7 @@ def worker(args) -> None:
     rank = strategy.cluster_resolver.task_id or 0
     x, y = (tf.constant(a) for a in parallel.load_train(args.n_train))
     for run in runs:
-        model, _, losses, seconds = train_rank(
+        model, _, losses, seconds = train_worker(
             strategy,
             x,
             y,

@@ -19,6 +19,7 @@ Chapter 4 measures the two.
 import tensorflow as tf
 
 from rnnlib.numpy.cell import check_params
+from rnnlib.tf._checks import check_tokens
 from rnnlib.tf.cells import RNNCell
 
 __all__ = ["UnrolledRNN", "dynamic_unroll", "static_unroll", "unroll"]
@@ -26,10 +27,10 @@ __all__ = ["UnrolledRNN", "dynamic_unroll", "static_unroll", "unroll"]
 
 def check_inputs(inputs):
     inputs = tf.convert_to_tensor(inputs)
-    if inputs.shape.rank != 3:
+    if inputs.shape.rank != 3 or 0 in inputs.shape[:2]:
         raise ValueError(
-            f"inputs must have shape (batch_size, num_steps, input_size), got "
-            f"shape {tuple(inputs.shape)}"
+            f"inputs must have shape (batch_size, num_steps, input_size), batch_size "
+            f"and num_steps >= 1, got shape {tuple(inputs.shape)}"
         )
     return inputs
 
@@ -47,11 +48,22 @@ def check_sequence_length(sequence_length, inputs):
     """None, or an int32 tensor of shape (batch_size,); checked eagerly where it can."""
     if sequence_length is None:
         return None
-    sequence_length = tf.cast(sequence_length, tf.int32)
-    if sequence_length.shape.rank != 1:
+    sequence_length = tf.convert_to_tensor(sequence_length)
+    if not sequence_length.dtype.is_integer:
         raise ValueError(
-            f"sequence_length must have shape (batch_size,), got shape "
-            f"{tuple(sequence_length.shape)}"
+            f"sequence_length must hold integers, got dtype "
+            f"{sequence_length.dtype.name}"
+        )
+    sequence_length = tf.cast(sequence_length, tf.int32)
+    batch_size = inputs.shape[0]
+    if sequence_length.shape.rank != 1 or (
+        batch_size is not None
+        and sequence_length.shape[0] is not None
+        and sequence_length.shape[0] != batch_size
+    ):
+        raise ValueError(
+            f"sequence_length must have shape (batch_size,) = ({batch_size},), got "
+            f"shape {tuple(sequence_length.shape)}"
         )
     if tf.executing_eagerly():
         num_steps = inputs.shape[1]
@@ -118,6 +130,7 @@ def dynamic_unroll(cell, inputs, state, sequence_length=None):
         lambda t, state, outputs: t < stop,
         body,
         (tf.constant(0), tuple(state), outputs),
+        maximum_iterations=num_steps,  # a bound XLA needs to compile the gradient
     )
     outputs = tf.transpose(
         outputs.stack(), [1, 0, 2]
@@ -136,8 +149,9 @@ class UnrolledRNN(tf.Module):
     """logits_t = S_t @ U + c over ``RNNCell``'s states S_t, unrolled by ``unroll``.
 
     Chapter 3's model with the loop taken out: it takes x (batch_size, num_steps)
-    integer classes and a state (batch_size, state_size), like ``HandRolledRNN``, and
-    returns (logits (batch_size, num_steps, num_classes), final state), so that
+    integer classes and a state (S,), S (batch_size, state_size), like
+    ``HandRolledRNN``, and returns (logits (batch_size, num_steps, num_classes), final
+    state), so that
     ``rnnlib.tf.train`` trains it. Weights from ``rnnlib.numpy.cell.init_params``.
     """
 
@@ -151,10 +165,14 @@ class UnrolledRNN(tf.Module):
         self.c = tf.Variable(tf.constant(params["c"], dtype), name="c")
         self.unroll = unroll
 
+    def zero_state(self, batch_size):
+        return self.cell.zero_state(batch_size)
+
     def __call__(self, x, state, sequence_length=None):
+        check_tokens(x, self.num_classes)
         # inputs: (batch_size, num_steps, num_classes)
         inputs = tf.one_hot(x, self.num_classes, dtype=self.U.dtype)
         lengths = () if sequence_length is None else (sequence_length,)
-        # states: (batch_size, num_steps, state_size)
-        states, (state,) = self.unroll(self.cell, inputs, (state,), *lengths)
+        # states: (batch_size, num_steps, state_size); state: (S,)
+        states, state = self.unroll(self.cell, inputs, state, *lengths)
         return states @ self.U + self.c, state

@@ -1,19 +1,25 @@
-"""rnnlib's PyTorch code: the same modules and public names as ``rnnlib.tf``.
+"""rnnlib's PyTorch code: the same modules, public names and signatures as
+``rnnlib.tf``.
 
 - ``cells``: one step of a cell, ``step(x_t, state) -> (output, state)``; states are
   tuples (the tanh cell, the GRU, the LSTM).
 - ``unroll``: running a cell over the steps of a sequence, statically or dynamically.
 - ``models``: cells with their heads on top (the echo task's hand-rolled and library
   models; sequence labelling and classification; the MNIST chapter's stacked LSTM
-  classifier).
-- ``train``: truncated-backprop training and held-out scoring.
+  classifier). Every echo model and labeller takes ``model(x, state)`` with a tuple
+  state and has ``model.zero_state(batch_size)``.
+- ``train``: truncated-backprop training (any of those models, any optimizer of
+  ``rnnlib.training.OPTIMIZERS``, a last-epoch learning rate, clipping) and held-out
+  scoring.
 - ``truncation``: the two styles of truncated backprop (TF style and true n-step).
-- ``layers``: PyTorch's own tanh, LSTM and GRU layers and cells, loaded with
-  framework-free weights (one step, or whole layers in the neutral layout of
-  ``rnnlib.numpy.gated``).
+- ``layers``: PyTorch's own tanh, LSTM and GRU layers and cells, loaded with weights
+  in the neutral layout of ``rnnlib.numpy.gated`` (one step, or whole layers).
 - ``classify``: training a classifier with a recipe of ``rnnlib.recipes``; its logits.
 - ``gradients``: state Jacobians by autograd, the gradient that reaches k steps
   back, gradient norms and clipping by global norm.
+- ``charlm``: the character-level LSTM language model (chapter 14): the model
+  from framework-free weights, a training step with the state carried, reading a
+  whole text with the state carried, sampling.
 - ``parallel`` (imported on its own, ``python -m`` runs it): data-parallel training
   of the MNIST model (DistributedDataParallel under ``torchrun``), and the
   one-process run it must equal.
@@ -23,6 +29,14 @@ from rnnlib.torch.cells import (
     GRUCell,
     LSTMCell,
     RNNCell,
+)
+from rnnlib.torch.charlm import (
+    CharLSTM,
+    lm_optimizer,
+    make_lm_step,
+    read_text,
+    sample_text,
+    train_lm,
 )
 from rnnlib.torch.classify import (
     classifier_optimizer,
@@ -38,7 +52,6 @@ from rnnlib.torch.gradients import (
     train_with_norms,
 )
 from rnnlib.torch.layers import (
-    EchoRNN,
     LibraryCell,
     gated_layer,
     get_gated_weights,
@@ -58,12 +71,9 @@ from rnnlib.torch.models import (
 from rnnlib.torch.train import (
     heldout_loss,
     heldout_step_losses,
-    labeller_step_losses,
     make_optimizer,
     make_train_step,
     train,
-    train_labeller,
-    zero_state,
 )
 from rnnlib.torch.truncation import (
     make_last_step_train_step,
@@ -77,7 +87,7 @@ from rnnlib.torch.unroll import (
 )
 
 __all__ = [
-    "EchoRNN",
+    "CharLSTM",
     "GRUCell",
     "HandRolledRNN",
     "LSTMCell",
@@ -96,7 +106,6 @@ __all__ = [
     "global_norm",
     "heldout_loss",
     "heldout_step_losses",
-    "labeller_step_losses",
     "lag_signal",
     "last_valid",
     "layer_kind",
@@ -112,9 +121,12 @@ __all__ = [
     "static_unroll",
     "train",
     "train_classifier",
-    "train_labeller",
     "train_truncated",
     "train_with_norms",
     "unroll",
-    "zero_state",
+    "lm_optimizer",
+    "make_lm_step",
+    "read_text",
+    "sample_text",
+    "train_lm",
 ]

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from rnnlib.numpy import gated
+from rnnlib.torch._checks import check_batch_size
 
 __all__ = ["GRUCell", "LSTMCell", "RNNCell"]
 
@@ -37,6 +38,7 @@ class RNNCell(nn.Module):
         self.b = nn.Parameter(torch.tensor(b, dtype=dtype))
 
     def zero_state(self, batch_size):
+        check_batch_size(batch_size)
         return (
             torch.zeros(
                 batch_size, self.state_size, dtype=self.W.dtype, device=self.W.device
@@ -68,6 +70,7 @@ class LSTMCell(nn.Module):
         self.b = nn.Parameter(torch.tensor(bx + bh, dtype=dtype))  # (4 * state_size,)
 
     def zero_state(self, batch_size):
+        check_batch_size(batch_size)
         zeros = self.Wx.new_zeros(batch_size, self.state_size)
         return (zeros, zeros)
 
@@ -100,6 +103,7 @@ class GRUCell(nn.Module):
         self.bh = nn.Parameter(torch.tensor(bh, dtype=dtype))  # (3 * state_size,)
 
     def zero_state(self, batch_size):
+        check_batch_size(batch_size)
         return (self.Wx.new_zeros(batch_size, self.state_size),)
 
     def step(self, x_t, state):

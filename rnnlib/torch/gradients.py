@@ -15,10 +15,10 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from rnnlib._checks import check_int
-from rnnlib.numpy.gradients import check_num_back, check_positive
-from rnnlib.torch.train import make_optimizer, zero_state
-from rnnlib.training import train_windows
+from rnnlib._checks import check_int, check_optional_positive, check_positive
+from rnnlib.numpy.gradients import check_num_back
+from rnnlib.torch.train import make_optimizer
+from rnnlib.training import check_tokens_and_labels, train_windows
 
 __all__ = [
     "clip_by_global_norm",
@@ -72,17 +72,20 @@ def lag_signal(model, x, y, state, lags=(3, 8)) -> dict[int, float]:
     || d L_t / d X_{t-lag} ||, a label with no input that far back in the window
     counting 0.
 
-    ``model.forward_inputs(inputs, state)`` (an ``EchoRNN``); x, y: (batch_size,
-    num_steps) classes; state: the window's first state. Returns {lag: signal}.
+    ``model.forward_inputs(inputs, state)`` (a ``SequenceLabeller``); x, y:
+    (batch_size, num_steps) classes; state: the window's first state, a tuple. Returns
+    {lag: signal}.
     """
+    lags = check_lags(lags)
     parameter = next(model.parameters())
     dtype, device = parameter.dtype, parameter.device
     x, y = torch.as_tensor(x, device=device), torch.as_tensor(y, device=device)
     batch_size, num_steps = x.shape
     # copy p of each row scores the label at position p only: (num_steps * batch_size,)
-    inputs = F.one_hot(x, model.num_classes).to(dtype).repeat(num_steps, 1, 1)
+    inputs = F.one_hot(x, model.input_size).to(dtype).repeat(num_steps, 1, 1)
     inputs.requires_grad_()
-    logits, _ = model.forward_inputs(inputs, state.repeat(num_steps, 1))
+    state = tuple(part.repeat(num_steps, 1) for part in state)
+    logits, _ = model.forward_inputs(inputs, state)
     losses = F.cross_entropy(
         logits.transpose(1, 2), y.repeat(num_steps, 1), reduction="none"
     )  # (num_steps * batch_size, num_steps)
@@ -94,11 +97,15 @@ def lag_signal(model, x, y, state, lags=(3, 8)) -> dict[int, float]:
     norms = grad.norm(dim=-1).reshape(num_steps, batch_size, num_steps)
     signal = {}
     for lag in lags:
-        lag = check_int(lag, "lags", minimum=0)
         reached = [norms[p, :, p - lag] for p in range(lag, num_steps)]
         total = torch.stack(reached).sum().item() if reached else 0.0
         signal[lag] = total / (batch_size * num_steps)
     return signal
+
+
+def check_lags(lags) -> tuple[int, ...]:
+    """The lags as ints >= 0 (a negative lag would read the window from its end)."""
+    return tuple(check_int(lag, "lags[i]", minimum=0) for lag in lags)
 
 
 def global_norm(grads) -> float:
@@ -134,6 +141,8 @@ def train_with_norms(
     before each update. Returns (LearningCurve with one point per window, norms of
     shape (num_windows,), measured before clipping).
     """
+    check_tokens_and_labels(model, x, y)
+    max_norm = check_optional_positive(max_norm, "max_norm")
     optimizer = make_optimizer(model, optimizer, learning_rate)
     parameters = [p for p in model.parameters() if p.requires_grad]
     device, norms = parameters[0].device, []
@@ -151,7 +160,7 @@ def train_with_norms(
             norm = float(torch.nn.utils.clip_grad_norm_(parameters, max_norm))
         optimizer.step()
         norms.append(norm)
-        return loss.item(), state.detach()
+        return loss.item(), tuple(s.detach() for s in state)
 
     curve = train_windows(
         step,
@@ -160,7 +169,7 @@ def train_with_norms(
         batch_size=batch_size,
         num_steps=num_steps,
         num_epochs=num_epochs,
-        zero_state=zero_state(model),
+        zero_state=model.zero_state,
         every=1,
         progress=False,
     )

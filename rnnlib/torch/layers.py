@@ -1,39 +1,32 @@
 """PyTorch's own recurrent layers and cells, loaded with framework-free weights.
 
-``make_cell`` gives one step of a tanh cell (``rnnlib.torch.RNNCell``), an
-``nn.LSTMCell`` or an ``nn.GRUCell`` behind the same ``step(x_t, state)`` as every cell
-of the book; ``EchoRNN`` is ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU`` with a dense head, for
-training on the echo task. Weights: ``rnnlib.numpy.cell.init_params`` for the tanh cell
-(W, b, U, c), ``rnnlib.numpy.gradients.gated_weights`` for the LSTM and the GRU (Keras's
-layout: ``kernel``, ``recurrent_kernel``, ``bias``, then ``U``, ``c``), so TensorFlow
-(``rnnlib.tf.layers``) starts from the same numbers. PyTorch keeps a second bias,
-``bias_hh``, where Keras's LSTM and tanh layers have one: it is frozen at zero, so the
-two frameworks train the same model. PyTorch orders the GRU's gates (r, z, n), Keras (z,
-r, h): loading permutes them.
+Weights are in the neutral layout of ``rnnlib.numpy.gated`` (one dict per cell kind,
+``"rnn"``, ``"gru"`` or ``"lstm"``), and ``rnnlib.numpy.layouts`` packs them into
+PyTorch's arrays and reads them back: PyTorch packs the gates in its own order (LSTM i,
+f, g, o; GRU r, z, n) as rows of ``weight_ih`` and ``weight_hh``, with two biases.
+PyTorch's GRU computes only the ``reset_after=True`` convention.
 
-Whole layers: PyTorch's recurrent layers
-(nn.RNN, nn.GRU, nn.LSTM) loaded from the neutral weight
-layout of ``rnnlib.numpy.gated`` and read back into it.
-
-PyTorch packs the gates in its own order (LSTM i, f, g, o; GRU r, z, n), as rows of
-``weight_ih_l0`` and ``weight_hh_l0``, with two biases; ``rnnlib.numpy.layouts`` does
-the packing. Read a Keras layer out with ``rnnlib.tf.get_gated_weights``, load the
-arrays here with ``set_gated_weights``, and the two compute the same function. PyTorch's
-GRU computes only the ``reset_after=True`` convention.
+- ``gated_layer``: an ``nn.RNN``, ``nn.GRU`` or ``nn.LSTM`` holding the weights;
+  ``set_gated_weights`` and ``get_gated_weights`` load and read layer ``index`` of any
+  such module (its backward direction with ``reverse=True``). Read a Keras layer out
+  with ``rnnlib.tf.get_gated_weights``, load the arrays here, and the two compute the
+  same function.
+- ``make_cell``: one step, ``step(x_t, state) -> (h, state)`` as every cell of the
+  book: rnnlib's own tanh cell (``rnnlib.torch.RNNCell``) for ``"rnn"``, PyTorch's
+  ``nn.LSTMCell`` or ``nn.GRUCell`` (``LibraryCell``) for the gated kinds.
+- ``one_bias``: where Keras keeps one bias per gate (its LSTM and SimpleRNN), PyTorch's
+  second bias frozen at zero, so that the two frameworks train the same model.
 """
 
-import numpy as np
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from rnnlib.numpy import layouts
-from rnnlib.numpy.gated import check_gated
-from rnnlib.numpy.gradients import GATES, check_kind
+from rnnlib.numpy.gated import check_gated, check_kind
+from rnnlib.torch._checks import check_batch_size
 from rnnlib.torch.cells import RNNCell
 
 __all__ = [
-    "EchoRNN",
     "LibraryCell",
     "gated_layer",
     "get_gated_weights",
@@ -43,6 +36,8 @@ __all__ = [
 ]
 
 LAYERS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+CELLS = {"gru": nn.GRUCell, "lstm": nn.LSTMCell}
+NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
 def layer_kind(layer) -> str:
@@ -61,6 +56,18 @@ def layer_kind(layer) -> str:
     )
 
 
+def check_index(layer, index) -> None:
+    if (
+        isinstance(index, bool)
+        or not isinstance(index, int)
+        or not 0 <= index < layer.num_layers
+    ):
+        raise ValueError(
+            f"index must name one of the layer's {layer.num_layers} layers, in "
+            f"[0, {layer.num_layers - 1}], got {index!r}"
+        )
+
+
 def gated_layer(kind, params, *, reset_after=True, dtype=torch.float32, **options):
     """An nn.RNN, nn.GRU or nn.LSTM (``batch_first=True`` unless ``options`` say
     otherwise) holding ``params`` in its first layer."""
@@ -76,27 +83,12 @@ def gated_layer(kind, params, *, reset_after=True, dtype=torch.float32, **option
     return layer
 
 
-def _suffix(layer, index, reverse) -> str:
-    """'_l0', '_l1_reverse', ...: the suffix of one layer and direction's parameters."""
-    if reverse and not layer.bidirectional:
-        raise ValueError(f"reverse=True needs a bidirectional layer, got {layer!r}")
-    if isinstance(index, bool) or not isinstance(index, int):
-        raise TypeError(f"index must be an int, got {type(index).__name__}")
-    if not 0 <= index < layer.num_layers:
-        raise ValueError(
-            f"index must name one of the layer's {layer.num_layers} layers, got {index}"
-        )
-    return f"_l{index}" + ("_reverse" if reverse else "")
-
-
-def set_gated_weights(layer, params, index=0, *, reverse=False) -> None:
-    """Load the neutral layout into layer ``index`` of an nn.RNN, nn.GRU or nn.LSTM
-    (its backward direction if ``reverse``, for a bidirectional layer)."""
-    kind = layer_kind(layer)
-    suffix = _suffix(layer, index, reverse)
-    parameters = dict(layer.named_parameters())
+def load_arrays(module, arrays, suffix="") -> None:
+    """Copy {"weight_ih", ...} of ``layouts.to_torch`` into a layer (suffix "_l0")
+    or a cell, shapes checked."""
+    parameters = dict(module.named_parameters())
     with torch.no_grad():
-        for name, value in layouts.to_torch(kind, params).items():
+        for name, value in arrays.items():
             target = parameters[name + suffix]
             if tuple(target.shape) != value.shape:
                 raise ValueError(
@@ -106,96 +98,61 @@ def set_gated_weights(layer, params, index=0, *, reverse=False) -> None:
             target.copy_(torch.as_tensor(value))
 
 
+def suffix_of(layer, index, reverse) -> str:
+    """'_l0', '_l1_reverse', ...: the suffix of one layer and direction's parameters."""
+    check_index(layer, index)
+    if reverse and not layer.bidirectional:
+        raise ValueError(f"reverse=True needs a bidirectional layer, got {layer!r}")
+    return f"_l{index}" + ("_reverse" if reverse else "")
+
+
+def set_gated_weights(layer, params, index=0, *, reverse=False) -> None:
+    """Load the neutral layout into layer ``index`` of an nn.RNN, nn.GRU or nn.LSTM
+    (its backward direction if ``reverse``, for a bidirectional layer)."""
+    kind = layer_kind(layer)
+    suffix = suffix_of(layer, index, reverse)
+    load_arrays(layer, layouts.to_torch(kind, params), suffix)
+
+
 def get_gated_weights(layer, index=0, *, reverse=False) -> dict:
     """Layer ``index`` of an nn.RNN, nn.GRU or nn.LSTM (its backward direction if
     ``reverse``) in the neutral layout, as NumPy arrays."""
     kind = layer_kind(layer)
-    suffix = _suffix(layer, index, reverse)
+    suffix = suffix_of(layer, index, reverse)
     parameters = dict(layer.named_parameters())
-    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-    arrays = {name: parameters[name + suffix].detach().cpu().numpy() for name in names}
+    arrays = {name: parameters[name + suffix].detach().cpu().numpy() for name in NAMES}
     return layouts.from_torch(kind, arrays)
 
 
-def _gate_order(kind, state_size):
-    """Column indices that turn Keras's gate blocks into PyTorch's (and back: it is its
-    own inverse)."""
-    blocks = [np.arange(g * state_size, (g + 1) * state_size) for g in range(3)]
-    return np.concatenate([blocks[1], blocks[0], blocks[2]]) if kind == "gru" else None
-
-
-def torch_layout(kind, weights) -> dict:
-    """weight_ih (gates * state_size, input_size), weight_hh, bias_ih, bias_hh."""
-    if kind == "tanh":
-        state_size = np.shape(weights["W"])[1]
-        input_size = np.shape(weights["W"])[0] - state_size
-        kernel, recurrent = weights["W"][:input_size], weights["W"][input_size:]
-        bias, bias_hh = np.asarray(weights["b"]), np.zeros(state_size)
-    else:
-        kernel, recurrent = weights["kernel"], weights["recurrent_kernel"]
-        state_size = recurrent.shape[0]
-        bias = np.asarray(weights["bias"])
-        bias, bias_hh = (bias[0], bias[1]) if kind == "gru" else (bias, 0 * bias)
-    order = _gate_order(kind, state_size)
-    if order is not None:
-        kernel, recurrent = kernel[:, order], recurrent[:, order]
-        bias, bias_hh = bias[order], bias_hh[order]
-    return {
-        "weight_ih": kernel.T,
-        "weight_hh": recurrent.T,
-        "bias_ih": bias,
-        "bias_hh": bias_hh,
-    }
-
-
-def keras_layout(kind, module, suffix="") -> dict:
-    """The weights of an nn.RNN/LSTM/GRU (or its cell) in the layout they came in."""
-    get = {
-        name: getattr(module, name + suffix).detach().cpu().numpy().astype(np.float64)
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-    }
-    kernel, recurrent = get["weight_ih"].T, get["weight_hh"].T
-    if kind == "tanh":
-        return {"W": np.concatenate([kernel, recurrent]), "b": get["bias_ih"]}
-    order = _gate_order(kind, recurrent.shape[0])
-    if kind == "gru":
-        return {
-            "kernel": kernel[:, order],
-            "recurrent_kernel": recurrent[:, order],
-            "bias": np.stack([get["bias_ih"][order], get["bias_hh"][order]]),
-        }
-    return {"kernel": kernel, "recurrent_kernel": recurrent, "bias": get["bias_ih"]}
-
-
-def load_(kind, module, weights, suffix=""):
-    """Copy ``weights`` into an nn.RNN/LSTM/GRU (suffix "_l0") or an nn.*Cell."""
+def one_bias(module, suffix="_l0"):
+    """Keep one bias per gate, as Keras's LSTM and SimpleRNN do: bias_ih takes the sum
+    and bias_hh is frozen at zero. Two trained biases would move their sum at twice the
+    rate, and the model would train differently from Keras's."""
+    bias_ih, bias_hh = (getattr(module, name + suffix) for name in NAMES[2:])
     with torch.no_grad():
-        for name, value in torch_layout(kind, weights).items():
-            parameter = getattr(module, name + suffix)
-            parameter.copy_(torch.as_tensor(np.asarray(value), dtype=parameter.dtype))
-    if kind != "gru":  # one bias in Keras and in the book: freeze PyTorch's second
-        getattr(module, "bias_hh" + suffix).requires_grad_(False)
+        bias_ih += bias_hh
+        bias_hh.zero_()
+    bias_hh.requires_grad_(False)
 
 
 class LibraryCell(nn.Module):
     """``nn.LSTMCell`` or ``nn.GRUCell`` with ``step(x_t, state) -> (h, state)``; the
-    state is ``(h, c)`` for the LSTM and ``(h,)`` for the GRU."""
+    state is ``(h, c)`` for the LSTM and ``(h,)`` for the GRU. ``params``: the neutral
+    layout. The LSTM keeps one bias per gate (``one_bias``), as Keras's."""
 
-    def __init__(self, kind, weights, dtype=torch.float32):
+    def __init__(self, kind, params, dtype=torch.float32):
         super().__init__()
-        self.kind = check_kind(kind, tuple(GATES))
-        input_size, width = np.shape(weights["kernel"])
-        self.state_size = width // GATES[kind]
-        cell = nn.LSTMCell if kind == "lstm" else nn.GRUCell
-        self.cell = cell(input_size, self.state_size, dtype=dtype)
-        load_(kind, self.cell, weights)
+        self.kind = check_kind(kind, tuple(CELLS))
+        input_size, self.state_size = check_gated(kind, params)
+        self.cell = CELLS[kind](input_size, self.state_size, dtype=dtype)
+        load_arrays(self.cell, layouts.to_torch(kind, params))
+        if kind == "lstm":
+            one_bias(self.cell, suffix="")
 
     def zero_state(self, batch_size):
-        weight, parts = self.cell.weight_hh, 2 if self.kind == "lstm" else 1
-        zeros = torch.zeros(
-            batch_size, self.state_size, dtype=weight.dtype, device=weight.device
-        )
-        return (zeros,) * parts
+        check_batch_size(batch_size)
+        zeros = self.cell.weight_hh.new_zeros(batch_size, self.state_size)
+        return (zeros, zeros) if self.kind == "lstm" else (zeros,)
 
     def step(self, x_t, state):
         if self.kind == "lstm":
@@ -205,55 +162,11 @@ class LibraryCell(nn.Module):
         return h, (h,)
 
 
-def make_cell(kind, weights, dtype=torch.float32):
-    """One step of a "tanh", "lstm" or "gru" cell loaded with ``weights``."""
-    if check_kind(kind) == "tanh":
+def make_cell(kind, params, dtype=torch.float32):
+    """One step of an "rnn" (rnnlib's tanh cell), "lstm" or "gru" (PyTorch's cells),
+    loaded with ``params`` in the neutral layout."""
+    check_kind(kind)
+    if kind == "rnn":
+        weights = layouts.to_hand_rolled(params)
         return RNNCell(weights["W"], weights["b"], dtype=dtype)
-    return LibraryCell(kind, weights, dtype=dtype)
-
-
-class EchoRNN(nn.Module):
-    """``nn.RNN`` (tanh), ``nn.LSTM`` or ``nn.GRU``, then ``nn.Linear``: echo models.
-
-    Like ``HandRolledRNN``: ``model(x, state) -> (logits, state)`` with x (batch_size,
-    num_steps) classes, so ``rnnlib.torch.train`` and ``heldout_loss`` run it. The state
-    is one tensor (batch_size, state_size): h, or for the LSTM h and c side by side
-    (state_size twice the cell's).
-    """
-
-    def __init__(self, kind, weights, dtype=torch.float32):
-        super().__init__()
-        self.kind = check_kind(kind)
-        self.cell_size, self.num_classes = np.shape(weights["U"])
-        self.state_size = self.cell_size * (2 if kind == "lstm" else 1)
-        layer = {"tanh": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]
-        self.rnn = layer(
-            self.num_classes, self.cell_size, batch_first=True, dtype=dtype
-        )
-        self.output = nn.Linear(self.cell_size, self.num_classes, dtype=dtype)
-        load_(kind, self.rnn, weights, suffix="_l0")
-        with torch.no_grad():
-            self.output.weight.copy_(torch.as_tensor(np.asarray(weights["U"]).T))
-            self.output.bias.copy_(torch.as_tensor(np.asarray(weights["c"])))
-
-    def forward(self, x, state):
-        # inputs: (batch_size, num_steps, num_classes)
-        inputs = F.one_hot(x, self.num_classes).to(self.output.weight.dtype)
-        return self.forward_inputs(inputs, state)
-
-    def forward_inputs(self, inputs, state):
-        """The same, from float inputs (batch_size, num_steps, input_size)."""
-        parts = state.split(self.cell_size, dim=1)  # h, or h and c
-        hidden = tuple(part[None].contiguous() for part in parts)
-        # outputs: (batch_size, num_steps, cell_size)
-        outputs, hidden = self.rnn(inputs, hidden if self.kind == "lstm" else hidden[0])
-        hidden = hidden if self.kind == "lstm" else (hidden,)
-        return self.output(outputs), torch.cat([part[0] for part in hidden], dim=1)
-
-    def weights(self) -> dict:
-        """The weights as float64 NumPy arrays, in the layout they were loaded from."""
-        head = {
-            "U": self.output.weight.detach().cpu().numpy().T.astype(np.float64),
-            "c": self.output.bias.detach().cpu().numpy().astype(np.float64),
-        }
-        return {**keras_layout(self.kind, self.rnn, "_l0"), **head}
+    return LibraryCell(kind, params, dtype=dtype)

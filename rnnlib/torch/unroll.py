@@ -29,16 +29,22 @@ from torch import nn
 from torch.nn import functional as F
 
 from rnnlib.numpy.cell import check_params
+from rnnlib.torch._checks import check_tokens
 from rnnlib.torch.cells import RNNCell
 
 __all__ = ["UnrolledRNN", "dynamic_unroll", "static_unroll", "unroll"]
 
 
 def check_inputs(inputs):
-    if not isinstance(inputs, torch.Tensor) or inputs.dim() != 3:
-        raise ValueError(
+    if not isinstance(inputs, torch.Tensor):
+        raise TypeError(
             "inputs must be a tensor of shape (batch_size, num_steps, input_size), got "
-            f"{type(inputs).__name__} of shape {tuple(getattr(inputs, 'shape', ()))}"
+            f"{type(inputs).__name__}"
+        )
+    if inputs.dim() != 3 or 0 in inputs.shape[:2]:
+        raise ValueError(
+            f"inputs must have shape (batch_size, num_steps, input_size), batch_size "
+            f"and num_steps >= 1, got shape {tuple(inputs.shape)}"
         )
     return inputs
 
@@ -48,6 +54,11 @@ def check_sequence_length(sequence_length, inputs):
     if sequence_length is None:
         return None
     sequence_length = torch.as_tensor(sequence_length, device=inputs.device)
+    if sequence_length.is_floating_point() or sequence_length.is_complex():
+        raise ValueError(
+            f"sequence_length must hold integers, got dtype "
+            f"{str(sequence_length.dtype).removeprefix('torch.')}"
+        )
     if sequence_length.dim() != 1 or len(sequence_length) != inputs.shape[0]:
         raise ValueError(
             f"sequence_length must have shape (batch_size,) = ({inputs.shape[0]},), "
@@ -117,8 +128,9 @@ class UnrolledRNN(nn.Module):
     """logits_t = S_t @ U + c over ``RNNCell``'s states S_t, unrolled by ``unroll``.
 
     Chapter 3's model with the loop taken out: it takes x (batch_size, num_steps)
-    integer classes and a state (batch_size, state_size), like ``HandRolledRNN``, and
-    returns (logits (batch_size, num_steps, num_classes), final state), so that
+    integer classes and a state (S,), S (batch_size, state_size), like
+    ``HandRolledRNN``, and returns (logits (batch_size, num_steps, num_classes), final
+    state), so that
     ``rnnlib.torch.train`` trains it. Weights from ``rnnlib.numpy.cell.init_params``.
     """
 
@@ -132,10 +144,14 @@ class UnrolledRNN(nn.Module):
         self.c = nn.Parameter(torch.tensor(params["c"], dtype=dtype))
         self.unroll = unroll
 
+    def zero_state(self, batch_size):
+        return self.cell.zero_state(batch_size)
+
     def forward(self, x, state, sequence_length=None):
+        check_tokens(x, self.num_classes)
         # inputs: (batch_size, num_steps, num_classes)
         inputs = F.one_hot(x, self.num_classes).to(self.U.dtype)
         lengths = () if sequence_length is None else (sequence_length,)
-        # states: (batch_size, num_steps, state_size)
-        states, (state,) = self.unroll(self.cell, inputs, (state,), *lengths)
+        # states: (batch_size, num_steps, state_size); state: (S,)
+        states, state = self.unroll(self.cell, inputs, state, *lengths)
         return states @ self.U + self.c, state

@@ -1,0 +1,168 @@
+"""Benchmark ``text``: the character LSTM on Tiny Shakespeare against the best n-gram,
+in TensorFlow and PyTorch, several seeds, a fixed number of steps.
+
+Settings (the issue's calibration, with a learning-rate schedule and dropout): one LSTM
+layer of ``state_size`` units on a 64-wide embedding, dropout 0.2 after it, batches of
+64 rows x 100 characters with the state carried across windows, Adam at 2e-3 along a
+cosine to a tenth of it, gradients clipped to a global norm of 1. For each seed both
+frameworks start from the same weights (``rnnlib.numpy.charlstm.init_params``) and read
+the same windows; each run trains ``train_steps`` steps (not a time budget) on
+``threads`` threads (two at full size) and its seconds are recorded. Every model reads
+the whole validation text as one stream, the state carried. The first seed's Keras
+weights are then copied into PyTorch and read the validation text again
+(``copied_val_diff``).
+Targets at full size: each framework's mean at most 1.50 nats per character, at least
+0.15 below the best n-gram, within 0.02 of the other; at most 10 minutes per run.
+"""
+
+import os
+
+import numpy as np
+
+from rnnlib import config
+from rnnlib.bench import Result
+from rnnlib.data import chars, ngram, shakespeare
+from rnnlib.numpy import charlstm
+
+NAMES = {"tf": "TensorFlow", "torch": "PyTorch"}
+SETTINGS = {
+    "embed_size": 64,
+    "dropout": 0.2,
+    "batch_size": 64,
+    "num_steps": 100,
+    "learning_rate": 2e-3,
+    "clip_norm": 1.0,
+}
+MAX_ORDER = 6
+
+
+def frameworks(threads):
+    """{"tf": rnnlib.tf, "torch": rnnlib.torch}, each set to ``threads`` threads.
+
+    OpenMP threads that wait by spinning (PyTorch's default) stall badly when anything
+    else runs on the cores: ``OMP_WAIT_POLICY=PASSIVE`` (set here unless set already,
+    before PyTorch loads) makes a waiting thread sleep instead."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import rnnlib.tf  # first: TensorFlow's quiet environment
+    import tensorflow as tf
+    import torch
+
+    import rnnlib.torch
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError:  # TensorFlow already started in this process
+        pass
+    torch.set_num_threads(threads)
+    return {"tf": rnnlib.tf, "torch": rnnlib.torch}
+
+
+def seed_everything(seed):
+    import keras
+    import torch
+
+    keras.utils.set_random_seed(seed)
+    torch.manual_seed(seed)
+
+
+def seconds_per_step(framework: str, steps: int = 10, threads=None) -> float:
+    """Median seconds of one full-size training step in ``framework`` ("tf" or
+    "torch"), after two untimed ones: to size ``train_steps`` to the 10-minute budget
+    on a new machine before running the benchmark (``steps`` x this = a run's time).
+    ``threads`` defaults to the full size's."""
+    import time
+
+    size = config.sizes("bench.text", quick=False)
+    module = frameworks(size.threads if threads is None else threads)[framework]
+    params = charlstm.init_params(state_sizes=(size.state_size,), seed=0)
+    model = module.CharLSTM(params, dropout=SETTINGS["dropout"])
+    step = module.make_lm_step(model, module.lm_optimizer(model), clip_norm=1.0)
+    rng = np.random.default_rng(0)
+    shape = (SETTINGS["batch_size"], SETTINGS["num_steps"])
+    state, times = model.zero_state(shape[0]), []
+    for _ in range(steps + 2):
+        x, y = rng.integers(0, 65, shape), rng.integers(0, 65, shape)
+        start = time.perf_counter()
+        loss, state, _ = step(x, y, state, SETTINGS["learning_rate"])
+        float(loss)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times[2:]))
+
+
+def run() -> Result:
+    size = config.sizes("bench.text")
+    train, val = shakespeare.split(shakespeare.load())
+    vocab = chars.Vocabulary(train)
+    train_ids, val_ids = vocab.encode(train), vocab.encode(val)
+
+    counts = ngram.fit(train_ids, MAX_ORDER, len(vocab))
+    ngram_val = [ngram.step_losses(counts, val_ids, k).mean() for k in range(7)]
+    best_order = int(np.argmin(ngram_val))
+    rows = [
+        {
+            "model": f"n-gram, order {k}",
+            "validation nats/char": float(v),
+            "last train loss": "",
+            "train seconds": "",
+        }
+        for k, v in enumerate(ngram_val)
+    ]
+
+    modules = frameworks(size.threads)
+    val_nats, seconds, first = {}, {}, {}
+    for seed in range(size.num_seeds):
+        params = charlstm.init_params(
+            vocab_size=len(vocab),
+            embed_size=SETTINGS["embed_size"],
+            state_sizes=(size.state_size,),
+            seed=seed,
+        )
+        for name, module in modules.items():  # interleaved: fair to both
+            seed_everything(seed)
+            model = module.CharLSTM(params, dropout=SETTINGS["dropout"])
+            history = module.train_lm(
+                model,
+                train_ids,
+                learning_rate=SETTINGS["learning_rate"],
+                clip_norm=SETTINGS["clip_norm"],
+                batch_size=SETTINGS["batch_size"],
+                num_steps=SETTINGS["num_steps"],
+                steps=size.train_steps,
+                progress=False,
+            )
+            loss = float(module.read_text(model, val_ids).mean())
+            val_nats.setdefault(name, []).append(loss)
+            seconds.setdefault(name, []).append(history.seconds)
+            if seed == 0:
+                first[name] = model
+            rows.append(
+                {
+                    "model": f"{NAMES[name]} LSTM {size.state_size}, seed {seed}",
+                    "validation nats/char": loss,
+                    "last train loss": float(history.loss[-20:].mean()),
+                    "train seconds": round(history.seconds, 1),
+                }
+            )
+    copied = modules["torch"].CharLSTM(first["tf"].params())
+    copied_val = float(modules["torch"].read_text(copied, val_ids).mean())
+    summary = {
+        "ngram_best_val_nats": float(ngram_val[best_order]),
+        "ngram_best_order": best_order,
+        "tf_val_nats": float(np.mean(val_nats["tf"])),
+        "torch_val_nats": float(np.mean(val_nats["torch"])),
+        "tf_val_nats_max": max(val_nats["tf"]),
+        "torch_val_nats_max": max(val_nats["torch"]),
+        "tf_train_seconds": float(np.mean(seconds["tf"])),
+        "torch_train_seconds": float(np.mean(seconds["torch"])),
+        "copied_val_diff": abs(copied_val - val_nats["tf"][0]),
+        "tf_val_nats_min": min(val_nats["tf"]),
+        "torch_val_nats_min": min(val_nats["torch"]),
+        "seeds": size.num_seeds,
+        "train_steps": size.train_steps,
+        "state_size": size.state_size,
+        "threads": size.threads,
+        "val_chars": len(val_ids),
+        "size": size.name,
+    }
+    return Result(rows, summary)
