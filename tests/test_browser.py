@@ -445,14 +445,7 @@ CHAPTERS_FROM_2 = [
     if re.match(r"book/(\d+)-", name) and int(re.match(r"book/(\d+)-", name)[1]) >= 2
 ]
 # Pages whose schematic cells are waiting to be inserted; drop an entry once they are.
-WITHOUT_SCHEMATIC_TODAY: dict[str, str] = {
-    "book/07-gated-cells-tf": "chapter 7 was split in two; its schematics "
-    "(rnnlib.diagrams.lstm_cell, gru_cell) go in next",
-    "book/07-gated-cells-torch": "as book/07-gated-cells-tf",
-    "book/08-sequences-tf": "chapter 8's schematics (rnnlib.diagrams.stacked_layers, "
-    "padded_batch, shared_head) go in next",
-    "book/08-sequences-torch": "as book/08-sequences-tf",
-}
+WITHOUT_SCHEMATIC_TODAY: dict[str, str] = {}
 SCHEMATICS = """async () => {
     const images = Array.from(
         document.querySelectorAll('article figure[id^="fig-schematic-"] img'));
