@@ -12,12 +12,14 @@ against it):
   tasks (``sequences``), the styles of truncation (``truncation``), MNIST (``mnist``),
   Tiny Shakespeare (``shakespeare``) and their one downloader (``download``), characters
   as tokens (``chars``), n-gram baselines (``ngram``). NumPy only.
-- ``rnnlib.numpy``: the hand-rolled cell (``cell``), the gradient check
+- ``rnnlib.numpy``: the hand-rolled cell (``cell``) and several at once
+  (``stacked``), the gradient check
   (``gradcheck``), gradients through time (``gradients``), the GRU and LSTM and their
   gates (``gated``), every path between weight layouts (``layouts``), the MNIST
   chapter's stacked LSTM (``lstm_stack``), min-char-rnn (``charrnn``), the character
   LSTM's reference (``charlstm``), linear probes (``probe``), BLAS threads (``blas``).
 - top level, framework-free: ``training`` (the outer loop of truncated backprop),
+  ``sweeps`` (that loop for several models at once),
   ``recipes`` (a classifier's recipes and loop), ``parallel`` (data-parallel workers'
   plumbing), ``lm`` (a language model's fixed-step training loop), ``probing``
   (probes of the echo cell's state), ``plots``, ``tables``, ``timing`` (the timing
@@ -27,7 +29,8 @@ against it):
   ``parallel``). Framework-free.
 - ``rnnlib.tf`` and ``rnnlib.torch``: the same modules with the same public names and
   signatures in each framework (``cells``, ``unroll``, ``models``, ``layers``,
-  ``train``, ``truncation``, ``gradients``, ``classify``, ``parallel``, ``charlm``).
+  ``train``, ``truncation``, ``gradients``, ``classify``, ``stacked``, ``parallel``,
+  ``charlm``).
 - ``rnnlib.bench``: ``python -m rnnlib.bench NAME``, the measurements behind the book's
   claims, and ``saved``, their results; nothing in rnnlib imports it.
 

@@ -33,7 +33,7 @@ _GRADIENTS = {
     "num_seeds": S(3, 1, "seeds of every curve and every trained model"),
     "num_rows": S(100, 10, "rows of echo inputs a Jacobian norm is averaged over"),
     "n_train": S(500_000, 20_000, "training steps of each trained cell"),
-    "n_explode": S(100_000, 10_000, "training steps of each exploding run"),
+    "n_explode": S(300_000, 10_000, "training steps of each exploding run"),
 }
 
 _GATED_CELLS = {
@@ -95,7 +95,7 @@ SIZES: dict[str, dict[str, Size]] = {
     },
     "03-hand-rolled-cell": {
         "n": S(1_000_000, 50_000, "training steps"),
-        "num_epochs": S(2, 1, "epochs of the main run"),
+        "num_epochs": S(1, 1, "epochs of the main run"),
         "every": S(1000, 100, "windows per point of a learning curve"),
         "n_short": S(200_000, 20_000, "training steps of each run of the exercises"),
         "every_short": S(250, 100, "windows per point in the exercises' curves"),
@@ -125,7 +125,7 @@ SIZES: dict[str, dict[str, Size]] = {
         "num_seeds": S(3, 1, "seeds of every curve and every trained model"),
         "num_rows": S(100, 20, "rows of echo inputs a Jacobian norm is averaged over"),
         "n_train": S(1_000_000, 50_000, "training steps of each trained cell"),
-        "n_explode": S(100_000, 10_000, "training steps of each exploding run"),
+        "n_explode": S(300_000, 10_000, "training steps of each exploding run"),
     },
     "06-gradients-tf": _GRADIENTS,
     "06-gradients-torch": _GRADIENTS,

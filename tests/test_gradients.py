@@ -245,9 +245,27 @@ def test_numpy_jacobian_product_equals_autograd(framework, radius):
     params, x, init_state = tanh_window(radius=radius, num_steps=20)
     expected = ng.state_jacobians(params, x, init_state, 20)
     cell = lib.make_cell("rnn", layouts.from_hand_rolled(params)[0], dtype=float64)
-    found = lib.state_jacobians(cell, tensor(one_hot(x)), (tensor(init_state),), 20)
+    found = np.asarray(
+        lib.state_jacobians(cell, tensor(one_hot(x)), (tensor(init_state),), 20)
+    )
     assert found.shape == expected.shape == (4, 20, STATE_SIZE, STATE_SIZE)
-    assert max_difference(found, expected) < 1e-10  # the issue asks for 1e-5
+    # float64 rounding and nothing more: no further from NumPy than NumPy is from
+    # itself when it rounds differently (up to a factor of 10)
+    rounding = max_difference(
+        ng.state_jacobians_reordered(params, x, init_state, 20), expected
+    )
+    assert 0 < rounding < 1e-12
+    assert max_difference(found, expected) < 10 * rounding
+
+
+def test_reordered_jacobians_are_the_same_mathematics():
+    params, x, init_state = tanh_window(radius=1.5)
+    expected = ng.state_jacobians(params, x, init_state, 12)
+    reordered = ng.state_jacobians_reordered(params, x, init_state, 12)
+    assert reordered.shape == expected.shape
+    assert 0 < max_difference(reordered, expected) < 1e-13
+    with pytest.raises(ValueError, match="num_back must be at most num_steps=12"):
+        ng.state_jacobians_reordered(params, x, init_state, 13)
 
 
 def to_numpy(value):
@@ -301,8 +319,8 @@ def test_gated_jacobians_match_finite_differences(framework, kind):
     inputs = one_hot(rng.integers(0, 2, size=(3, 9)))
     parts = 2 if kind == "lstm" else 1
     init = tuple(rng.uniform(-0.5, 0.5, size=(3, STATE_SIZE)) for _ in range(parts))
-    jacobians = lib.state_jacobians(
-        cell, tensor(inputs), tuple(tensor(p) for p in init), 9
+    jacobians = np.asarray(
+        lib.state_jacobians(cell, tensor(inputs), tuple(tensor(p) for p in init), 9)
     )
     for k in (1, 4, 9):
         numeric = numerical_state_jacobian(
@@ -318,7 +336,9 @@ def test_tf_and_torch_gated_cells_agree(kind):
     found = {}
     for name, (lib, tensor, float64) in FRAMEWORKS.items():
         cell = lib.make_cell(kind, params, dtype=float64)
-        found[name] = lib.state_jacobians(cell, tensor(inputs), cell.zero_state(5), 15)
+        found[name] = np.asarray(
+            lib.state_jacobians(cell, tensor(inputs), cell.zero_state(5), 15)
+        )
     assert max_difference(found["tf"], found["torch"]) < 1e-12
 
 
@@ -472,3 +492,76 @@ def test_training_records_norms_and_clipping_bounds_every_step(framework):
     assert ng.global_norm(moved) <= 2 * 1e-3 * (
         1 + 1e-9
     )  # two steps of rate * max_norm
+
+
+# ---------------------------------------------------------------- reusing objects
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("framework", list(FRAMEWORKS))
+def test_a_reloaded_cell_is_a_new_cell(framework, kind):
+    """load_cell gives an existing cell new weights: its Jacobians, traced or not, are
+    those of a cell made with them."""
+    lib, tensor, float64 = FRAMEWORKS[framework]
+    (first, _), (second, _) = echo_weights(kind, seed=0), echo_weights(kind, seed=1)
+    inputs = tensor(one_hot(np.random.default_rng(8).integers(0, 2, size=(3, 9))))
+    reused = lib.make_cell(kind, first, dtype=float64)
+    run = tf.function(lib.state_jacobians) if framework == "tf" else lib.state_jacobians
+    run(reused, inputs, reused.zero_state(3), 6)  # traced with the first weights
+    lib.load_cell(reused, second)
+    found = np.asarray(run(reused, inputs, reused.zero_state(3), 6))
+    fresh = lib.make_cell(kind, second, dtype=float64)
+    expected = np.asarray(lib.state_jacobians(fresh, inputs, fresh.zero_state(3), 6))
+    assert max_difference(found, expected) < 1e-13
+    with pytest.raises(TypeError, match="make_cell"):
+        lib.load_cell(object(), second)
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("framework", list(FRAMEWORKS))
+def test_a_restarted_model_and_optimizer_train_like_new_ones(framework, kind):
+    """load_labeller + reset_optimizer, after a run with other weights, then a run: the
+    same weights as a new model and a new Adam given the same windows."""
+    lib, tensor, float64 = FRAMEWORKS[framework]
+    rng = np.random.default_rng(9)
+    x, y = rng.integers(0, 2, size=(4, 15)), rng.integers(0, 2, size=(4, 15))
+    reused = lib.SequenceLabeller(kind, *echo_weights(kind, seed=0), dtype=float64)
+    optimizer = lib.make_optimizer(reused, "adam", 0.01)
+    step = lib.make_train_step(reused, optimizer)
+    state = reused.zero_state(4)
+    for _ in range(2):  # an earlier run: moments and step count that must go
+        _, state = step(x[:, :5], y[:, :5], state)
+    lib.load_labeller(reused, *echo_weights(kind, seed=1))
+    lib.reset_optimizer(optimizer)
+    state = reused.zero_state(4)
+    for window in range(3):
+        columns = slice(5 * window, 5 * (window + 1))
+        _, state = step(x[:, columns], y[:, columns], state)
+    fresh = lib.SequenceLabeller(kind, *echo_weights(kind, seed=1), dtype=float64)
+    fresh_step = lib.make_train_step(fresh, lib.make_optimizer(fresh, "adam", 0.01))
+    state = fresh.zero_state(4)
+    for window in range(3):
+        columns = slice(5 * window, 5 * (window + 1))
+        _, state = fresh_step(x[:, columns], y[:, columns], state)
+    found = {**reused.params(), **reused.head()}
+    expected = {**fresh.params(), **fresh.head()}
+    for name in expected:
+        np.testing.assert_allclose(found[name], expected[name], rtol=0, atol=1e-12)
+    untrained = lib.SequenceLabeller(kind, *echo_weights(kind, seed=1), dtype=float64)
+    start = {**untrained.params(), **untrained.head()}
+    assert any(  # and training did move the weights
+        not np.allclose(expected[name], start[name]) for name in expected
+    )
+    with pytest.raises(TypeError, match="SequenceLabeller"):
+        lib.load_labeller(object(), *echo_weights(kind, seed=1))
+
+
+@pytest.mark.parametrize("framework", list(FRAMEWORKS))
+def test_reset_optimizer_names_what_it_can_restart(framework):
+    lib = FRAMEWORKS[framework][0]
+    if framework == "tf":
+        other = keras.optimizers.Adagrad()
+    else:
+        other = torch.optim.Adagrad([torch.zeros(2, requires_grad=True)])
+    with pytest.raises(ValueError, match="Adam or .*SGD"):
+        lib.reset_optimizer(other)

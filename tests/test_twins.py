@@ -98,10 +98,15 @@ CHAPTER_3 = Tables(
     ],
     ranges=[f"{kind}_s{s}_n{n}" for kind in ("sweep", "equal") for s, n in SETTINGS],
     own=[
-        "seconds_hand",
-        "seconds_library",
-        "speed_ratio",
+        # timings (rnnlib.timing's protocol): medians, ranges and verdict phrases
+        *[
+            f"{who}_ms_{end}"
+            for who in ("hand", "library")
+            for end in ("median", "min", "max")
+        ],
+        "speed_phrase",
         "across_ratio",
+        "across_phrase",
         "zero_start_median",  # each framework's own zero-start default
         "first_discrepancy_percent",  # first_discrepancy / first_correct, both compared
         "heldout_halfwidth",  # the interval itself

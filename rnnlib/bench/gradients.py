@@ -11,6 +11,15 @@ initialisation (``rnnlib.numpy.gated.init_gated``). Every Jacobian is computed
 in float64 by NumPy's recursion (tanh cell only) and by TensorFlow's and PyTorch's
 autograd; ``max_framework_rel_diff`` is the largest relative difference,
 ||a - b|| / (||a|| + ||b||), between any two of them over every matrix measured.
+
+Float64 rounding is the yardstick: ``numpy_rounding_rel_diff`` is how far NumPy's
+Jacobians move when NumPy computes them with other, mathematically equal arithmetic
+(``state_jacobians_reordered``), and ``tanh_framework_over_rounding`` the largest ratio,
+over the tanh cells, of a framework's difference from NumPy to that rounding (target:
+below 10, as chapter 6 asserts). Timing, by ``rnnlib.timing``'s protocol (interleaved
+repeats, median and range, a verdict only where ranges do not overlap): one LSTM's
+Jacobians over the probe in TensorFlow run eagerly and traced once by ``tf.function``
+(the cell reloaded with ``load_cell``), and in PyTorch.
 """
 
 import itertools
@@ -18,7 +27,7 @@ import statistics
 
 import numpy as np
 
-from rnnlib import config
+from rnnlib import config, timing
 from rnnlib.bench import Result
 from rnnlib.data import echo
 from rnnlib.numpy import cell as numpy_cell
@@ -68,17 +77,24 @@ def run() -> Result:
     inputs = np.eye(2)[x]  # (num_rows, 80, 2) one-hot, float64
     zero = np.zeros((size.num_rows, STATE_SIZE))
 
-    rows, ratios, differences = [], {}, {}
+    traced = tf.function(rnnlib.tf.state_jacobians)
+    probe_cells = {}  # one TensorFlow cell per kind, reloaded: one trace per kind
+
+    def tf_jacobians(kind, params):
+        if kind not in probe_cells:
+            probe_cells[kind] = rnnlib.tf.make_cell(kind, params, dtype=tf.float64)
+        cell = probe_cells[kind]
+        rnnlib.tf.load_cell(cell, params)
+        return traced(cell, tf.constant(inputs), cell.zero_state(len(x)), NUM_BACK)
+
+    rows, ratios, differences, rounding, over = [], {}, {}, [], []
     for name, seed in itertools.product([*RADII, "lstm", "gru"], range(size.num_seeds)):
         weights = cell_weights(name, seed)
         kind = "rnn" if name in RADII else name
         params = layouts.from_hand_rolled(weights)[0] if kind == "rnn" else weights
-        tf_cell = rnnlib.tf.make_cell(kind, params, dtype=tf.float64)
         torch_cell = rnnlib.torch.make_cell(kind, params, dtype=torch.float64)
         found = {
-            "TensorFlow": rnnlib.tf.state_jacobians(
-                tf_cell, tf.constant(inputs), tf_cell.zero_state(len(x)), NUM_BACK
-            ),
+            "TensorFlow": np.asarray(tf_jacobians(kind, params)),
             "PyTorch": rnnlib.torch.state_jacobians(
                 torch_cell,
                 torch.as_tensor(inputs),
@@ -88,6 +104,21 @@ def run() -> Result:
         }
         if kind == "rnn":
             found["NumPy"] = numpy_gradients.state_jacobians(weights, x, zero, NUM_BACK)
+            rounding.append(
+                max_difference(
+                    numpy_gradients.state_jacobians_reordered(
+                        weights, x, zero, NUM_BACK
+                    ),
+                    found["NumPy"],
+                )
+            )
+            over.append(
+                max(
+                    max_difference(found[fw], found["NumPy"])
+                    for fw in ("TensorFlow", "PyTorch")
+                )
+                / rounding[-1]
+            )
         difference = max(
             max_difference(found[a], found[b])
             for a, b in itertools.combinations(found, 2)
@@ -101,9 +132,46 @@ def run() -> Result:
                 "ratio_20": f"{ratios[name][-1]:.3g}",
                 "frameworks compared": ", ".join(found),
                 "max relative difference": f"{difference:.1e}",
+                "NumPy's own rounding": f"{rounding[-1]:.1e}" if kind == "rnn" else "",
             }
         )
     summary = {f"{name}_ratio_20": statistics.median(r) for name, r in ratios.items()}
     summary["max_framework_rel_diff"] = max(max(d) for d in differences.values())
+    summary["numpy_rounding_rel_diff"] = max(rounding)
+    summary["tanh_framework_over_rounding"] = max(over)
+    summary.update(time_lstm_jacobians(tf, torch, inputs, traced))
     summary["size"] = size.name
     return Result(rows, summary)
+
+
+def time_lstm_jacobians(tf, torch, inputs, traced) -> dict:
+    """Milliseconds per call of one LSTM's Jacobians over the probe: TensorFlow eager
+    and traced, PyTorch eager; interleaved repeats, median and range, verdicts."""
+    import rnnlib.tf
+    import rnnlib.torch
+
+    weights = cell_weights("lstm", 0)
+    tf_cell = rnnlib.tf.make_cell("lstm", weights, dtype=tf.float64)
+    torch_cell = rnnlib.torch.make_cell("lstm", weights, dtype=torch.float64)
+    tf_inputs, torch_inputs = tf.constant(inputs), torch.as_tensor(inputs)
+    candidates = {
+        "tf_eager": lambda: rnnlib.tf.state_jacobians(
+            tf_cell, tf_inputs, tf_cell.zero_state(len(inputs)), NUM_BACK
+        ),
+        "tf_traced": lambda: traced(
+            tf_cell, tf_inputs, tf_cell.zero_state(len(inputs)), NUM_BACK
+        ),
+        "torch": lambda: rnnlib.torch.state_jacobians(
+            torch_cell, torch_inputs, torch_cell.zero_state(len(inputs)), NUM_BACK
+        ),
+    }
+    times = timing.interleaved(candidates, repeats=timing.MIN_REPEATS)
+    summary = {}
+    for name, found in times.items():
+        for key, value in found.as_dict(per=1e-3).items():
+            summary[f"lstm_jacobians_{name}_ms_{key}"] = value
+    # the verdict word, spaces as underscores to keep the key=value line parseable
+    verdict = timing.verdict(times["tf_traced"], times["tf_eager"])
+    summary["tf_traced_vs_eager"] = verdict.replace(" ", "_")
+    summary["tf_traced_speedup"] = timing.speedup(times["tf_traced"], times["tf_eager"])
+    return summary

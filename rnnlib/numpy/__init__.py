@@ -4,6 +4,8 @@ how Keras and PyTorch pack it (``layouts``); min-char-rnn (``charrnn``), the cha
 LSTM's reference (``charlstm``), linear probes (``probe``), BLAS threads (``blas``).
 
 - ``cell``: the hand-rolled tanh cell of chapter 3, forward and backprop through time.
+- ``stacked``: that cell for several models at once, each array with a leading model
+  axis (a sweep's seeds trained side by side).
 - ``gradcheck``: backprop's gradients against central finite differences.
 - ``gradients``: state Jacobians, their norms, the spectral radius, clipping.
 - ``gated``: the GRU and LSTM (and the tanh cell) in one framework-neutral weight

@@ -28,6 +28,7 @@ __all__ = [
     "scale_to_radius",
     "spectral_radius",
     "state_jacobians",
+    "state_jacobians_reordered",
 ]
 
 
@@ -94,6 +95,36 @@ def state_jacobians(params, x, init_state, num_back):
         # chapter 3's backward step, dpre = dstate * (1 - S**2), then dpre @ W_s.T
         jacobian = (jacobian * tanh_slope[:, None, :]) @ W_state.T
         jacobians.append(jacobian)
+    return np.stack(jacobians, axis=1)  # (batch_size, num_back, state_size, state_size)
+
+
+def state_jacobians_reordered(params, x, init_state, num_back):
+    """``state_jacobians`` by other float64 arithmetic, to see the size of rounding.
+
+    The same mathematics, rounded differently: the states from two products,
+    X_t @ W_x + S_{t-1} @ W_s, instead of one product of the joined row, and the k
+    factors of d S_T / d S_{T-k} multiplied from the far end,
+    J_T (J_{T-1} (... J_{T-k+1})), instead of from the near end. Returns (batch_size,
+    num_back, state_size, state_size).
+    """
+    check_window(params, x, init_state)
+    num_back = check_num_back(num_back, np.shape(x)[1])
+    num_classes = params["U"].shape[1]
+    W_input, W_state = params["W"][:num_classes], params["W"][num_classes:]
+    inputs, state, states = np.eye(num_classes)[x], init_state, []
+    for t in range(x.shape[1]):
+        state = np.tanh(inputs[:, t] @ W_input + state @ W_state + params["b"])
+        states.append(state)
+    # factors[j] = d S_(T-j) / d S_(T-j-1): (batch_size, state_size, state_size)
+    factors = [
+        (1.0 - states[-1 - j] ** 2)[:, :, None] * W_state.T for j in range(num_back)
+    ]
+    jacobians = []
+    for k in range(1, num_back + 1):
+        product = factors[k - 1]
+        for j in reversed(range(k - 1)):  # J_(T-j) @ (...), the far factors first
+            product = factors[j] @ product
+        jacobians.append(product)
     return np.stack(jacobians, axis=1)  # (batch_size, num_back, state_size, state_size)
 
 

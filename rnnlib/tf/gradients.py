@@ -15,8 +15,14 @@ with respect to c itself would include that path too).
 import numpy as np
 import tensorflow as tf
 
+import keras
+
 from rnnlib._checks import check_int, check_optional_positive, check_positive
+from rnnlib.numpy import layouts
 from rnnlib.numpy.gradients import check_num_back
+from rnnlib.tf.cells import RNNCell
+from rnnlib.tf.layers import LibraryCell, set_gated_weights
+from rnnlib.tf.models import SequenceLabeller
 from rnnlib.tf.train import make_optimizer
 from rnnlib.training import check_tokens_and_labels, train_windows
 
@@ -24,6 +30,9 @@ __all__ = [
     "clip_by_global_norm",
     "global_norm",
     "lag_signal",
+    "load_cell",
+    "load_labeller",
+    "reset_optimizer",
     "state_jacobians",
     "train_with_norms",
 ]
@@ -34,7 +43,8 @@ def state_jacobians(cell, inputs, init_state, num_back):
 
     inputs: (batch_size, num_steps, input_size); init_state: a tuple of (batch_size,
     part_size) tensors, S_0. The parts of a state (an LSTM's h and c) are joined side by
-    side. Returns a NumPy array (batch_size, num_back, state_size, state_size).
+    side. Returns a tensor (batch_size, num_back, state_size, state_size), so that
+    ``tf.function(state_jacobians)`` traces it (``np.asarray`` makes it an array).
     """
     batch_size, num_steps, _ = inputs.shape
     num_back = check_num_back(num_back, num_steps)
@@ -71,7 +81,52 @@ def state_jacobians(cell, inputs, init_state, num_back):
     jacobians = tf.reshape(
         tf.stack(per_k, axis=1), (batch_size, state_size, num_back, -1)
     )
-    return tf.transpose(jacobians, (0, 2, 1, 3)).numpy()
+    return tf.transpose(jacobians, (0, 2, 1, 3))
+
+
+# ---------------------------------------------------------------- reusing traced code
+# tf.function traces a function once per Python object it is handed (a cell, a model,
+# an optimizer): a new cell for every set of weights means a new trace every time. These
+# load new weights into an existing cell or model, and restart an optimizer, so that one
+# trace serves every seed.
+
+
+def load_cell(cell, params) -> None:
+    """Load ``params`` (the neutral layout ``make_cell`` takes) into a cell it made."""
+    if isinstance(cell, RNNCell):
+        weights = layouts.to_hand_rolled(params)
+        cell.W.assign(tf.cast(weights["W"], cell.W.dtype))
+        cell.b.assign(tf.cast(weights["b"], cell.b.dtype))
+    elif isinstance(cell, LibraryCell):
+        cell.cell.set_weights(layouts.to_keras(cell.kind, params))
+    else:
+        raise TypeError(
+            f"cell must come from rnnlib.tf.make_cell, got {type(cell).__name__}"
+        )
+
+
+def load_labeller(model, params, head) -> None:
+    """Load ``params`` (the neutral layout) and ``head`` {"U", "c"} into a
+    ``SequenceLabeller``, as its constructor would."""
+    if not isinstance(model, SequenceLabeller):
+        raise TypeError(
+            f"model must be an rnnlib.tf.SequenceLabeller, got {type(model).__name__}"
+        )
+    set_gated_weights(model.rnn, params)
+    model.output.set_weights([np.asarray(head["U"]), np.asarray(head["c"])])
+
+
+def reset_optimizer(optimizer) -> None:
+    """Restart a Keras ``Adam`` or ``SGD`` as if new: its step count, Adam's moments and
+    SGD's momentum back to zero, its learning rate kept."""
+    if not isinstance(optimizer, (keras.optimizers.Adam, keras.optimizers.SGD)):
+        raise ValueError(
+            f"optimizer must be a keras Adam or a plain SGD to restart, got "
+            f"{type(optimizer).__name__}"
+        )
+    for variable in optimizer.variables:
+        if not variable.path.endswith("learning_rate"):
+            variable.assign(tf.zeros_like(variable))
 
 
 def lag_signal(model, x, y, state, lags=(3, 8)) -> dict[int, float]:

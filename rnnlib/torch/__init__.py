@@ -15,6 +15,7 @@
 - ``layers``: PyTorch's own tanh, LSTM and GRU layers and cells, loaded with weights
   in the neutral layout of ``rnnlib.numpy.gated`` (one step, or whole layers).
 - ``classify``: training a classifier with a recipe of ``rnnlib.recipes``; its logits.
+- ``stacked``: several hand-rolled cells trained at once (a sweep's seeds).
 - ``gradients``: state Jacobians by autograd, the gradient that reaches k steps
   back, gradient norms and clipping by global norm.
 - ``charlm``: the character-level LSTM language model (chapter 14): the model
@@ -48,6 +49,9 @@ from rnnlib.torch.gradients import (
     clip_by_global_norm,
     global_norm,
     lag_signal,
+    load_cell,
+    load_labeller,
+    reset_optimizer,
     state_jacobians,
     train_with_norms,
 )
@@ -67,6 +71,11 @@ from rnnlib.torch.models import (
     SequenceLabeller,
     last_valid,
     padded_cross_entropy,
+)
+from rnnlib.torch.stacked import (
+    StackedRNN,
+    stacked_step_losses,
+    train_stacked,
 )
 from rnnlib.torch.train import (
     heldout_loss,
@@ -96,6 +105,7 @@ __all__ = [
     "MnistLSTM",
     "RNNCell",
     "SequenceClassifier",
+    "StackedRNN",
     "SequenceLabeller",
     "UnrolledRNN",
     "classifier_optimizer",
@@ -107,6 +117,8 @@ __all__ = [
     "heldout_loss",
     "heldout_step_losses",
     "lag_signal",
+    "load_cell",
+    "load_labeller",
     "last_valid",
     "layer_kind",
     "make_cell",
@@ -117,10 +129,13 @@ __all__ = [
     "padded_cross_entropy",
     "predict_logits",
     "set_gated_weights",
+    "reset_optimizer",
     "state_jacobians",
+    "stacked_step_losses",
     "static_unroll",
     "train",
     "train_classifier",
+    "train_stacked",
     "train_truncated",
     "train_with_norms",
     "unroll",

@@ -16,7 +16,11 @@ import torch
 from torch.nn import functional as F
 
 from rnnlib._checks import check_int, check_optional_positive, check_positive
+from rnnlib.numpy import layouts
 from rnnlib.numpy.gradients import check_num_back
+from rnnlib.torch.cells import RNNCell
+from rnnlib.torch.layers import LibraryCell, load_arrays, one_bias, set_gated_weights
+from rnnlib.torch.models import SequenceLabeller
 from rnnlib.torch.train import make_optimizer
 from rnnlib.training import check_tokens_and_labels, train_windows
 
@@ -24,6 +28,9 @@ __all__ = [
     "clip_by_global_norm",
     "global_norm",
     "lag_signal",
+    "load_cell",
+    "load_labeller",
+    "reset_optimizer",
     "state_jacobians",
     "train_with_norms",
 ]
@@ -64,6 +71,55 @@ def state_jacobians(cell, inputs, init_state, num_back):
     # (batch_size * state_size, num_back, state_size) -> (batch, num_back, i, j)
     jacobians = torch.stack(per_k, dim=1).reshape(batch_size, state_size, num_back, -1)
     return jacobians.transpose(1, 2).detach().cpu().numpy()
+
+
+# ---------------------------------------------------------------- reusing objects
+# The same names as rnnlib.tf, where reusing a cell, a model and an optimizer saves
+# TensorFlow a trace per seed. PyTorch traces nothing, but the pages share their code.
+
+
+def load_cell(cell, params) -> None:
+    """Load ``params`` (the neutral layout ``make_cell`` takes) into a cell it made."""
+    if isinstance(cell, RNNCell):
+        weights = layouts.to_hand_rolled(params)
+        with torch.no_grad():
+            cell.W.copy_(torch.as_tensor(np.asarray(weights["W"])))
+            cell.b.copy_(torch.as_tensor(np.asarray(weights["b"])))
+    elif isinstance(cell, LibraryCell):
+        load_arrays(cell.cell, layouts.to_torch(cell.kind, params))
+        if cell.kind == "lstm":
+            one_bias(cell.cell, suffix="")
+    else:
+        raise TypeError(
+            f"cell must come from rnnlib.torch.make_cell, got {type(cell).__name__}"
+        )
+
+
+def load_labeller(model, params, head) -> None:
+    """Load ``params`` (the neutral layout) and ``head`` {"U", "c"} into a
+    ``SequenceLabeller``, as its constructor would."""
+    if not isinstance(model, SequenceLabeller):
+        raise TypeError(
+            f"model must be an rnnlib.torch.SequenceLabeller, got "
+            f"{type(model).__name__}"
+        )
+    set_gated_weights(model.rnn, params)
+    if model.kind != "gru":
+        one_bias(model.rnn)
+    with torch.no_grad():
+        model.output.weight.copy_(torch.as_tensor(np.asarray(head["U"]).T))
+        model.output.bias.copy_(torch.as_tensor(np.asarray(head["c"])))
+
+
+def reset_optimizer(optimizer) -> None:
+    """Restart a ``torch.optim.Adam`` or ``SGD`` as if new: its per-parameter state
+    (Adam's step count and moments, SGD's momentum) cleared, its learning rate kept."""
+    if not isinstance(optimizer, (torch.optim.Adam, torch.optim.SGD)):
+        raise ValueError(
+            f"optimizer must be a torch.optim Adam or SGD to restart, got "
+            f"{type(optimizer).__name__}"
+        )
+    optimizer.state.clear()
 
 
 def lag_signal(model, x, y, state, lags=(3, 8)) -> dict[int, float]:
