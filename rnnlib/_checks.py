@@ -48,6 +48,15 @@ def check_optional_positive(value, name) -> float | None:
     return float(value)
 
 
+def check_dropout(value, name="dropout") -> float:
+    """A dropout rate: a number in [0, 1) (1 would drop everything)."""
+    if not is_number(value):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not 0 <= value < 1:
+        raise ValueError(f"{name} must lie in [0, 1), got {value!r}")
+    return float(value)
+
+
 def check_learning_rate(value, name="learning_rate") -> float:
     """A learning rate: a finite number > 0 (a negative one would climb the loss)."""
     return check_positive(value, name)

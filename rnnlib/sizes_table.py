@@ -36,17 +36,18 @@ _GRADIENTS = {
     "n_explode": S(300_000, 10_000, "training steps of each exploding run"),
 }
 
-_SEQUENCES = {
-    "n_train": S(1_000_000, 200_000, "echo steps the GRU and LSTM train on"),
+_GATED_CELLS = {
+    "n_train": S(1_000_000, 200_000, "echo steps each GRU and LSTM trains on"),
     "num_epochs": S(3, 2, "echo epochs, the last at a tenth of the learning rate"),
     "n_heldout": S(1_000_000, 50_000, "held-out echo steps"),
     "every": S(50, 5, "windows per point of an echo learning curve"),
+    "seeds": S(2, 1, "starting weights per cell, and per clipping setting"),
     "n_clip": S(200_000, 60_000, "echo steps of each gradient-clipping run"),
-    "n_rules": S(20_000, 4_000, "training sequences of the classification task"),
-    "rules_batch": S(64, 16, "minibatch of the classification task"),
-    "n_test": S(10_000, 2_000, "test sequences of each variable-length task"),
+}
+
+_SEQUENCES = {
     "n_segments": S(3_000, 1_000, "training stretches of the labelling task"),
-    "segment_seeds": S(2, 1, "seeds of each labelling run"),
+    "seeds": S(2, 1, "starting weights per trained classifier and labeller"),
 }
 
 _MNIST_LSTM = {
@@ -132,8 +133,10 @@ SIZES: dict[str, dict[str, Size]] = {
     },
     "06-gradients-tf": _GRADIENTS,
     "06-gradients-torch": _GRADIENTS,
-    "07-sequences-tf": _SEQUENCES,
-    "07-sequences-torch": _SEQUENCES,
+    "07-gated-cells-tf": _GATED_CELLS,
+    "07-gated-cells-torch": _GATED_CELLS,
+    "08-sequences-tf": _SEQUENCES,
+    "08-sequences-torch": _SEQUENCES,
     "10-mnist-lstm-tf": _MNIST_LSTM,
     "10-mnist-lstm-torch": _MNIST_LSTM,
     "11-data-parallel-tf": _DATA_PARALLEL,

@@ -445,12 +445,7 @@ CHAPTERS_FROM_2 = [
     if re.match(r"book/(\d+)-", name) and int(re.match(r"book/(\d+)-", name)[1]) >= 2
 ]
 # Pages whose schematic cells are waiting to be inserted; drop an entry once they are.
-WITHOUT_SCHEMATIC_TODAY: dict[str, str] = {
-    "book/07-sequences-tf": "chapter 7 is being split in two; its schematics "
-    "(rnnlib.diagrams.lstm_cell, gru_cell, stacked_layers, padded_batch, shared_head) "
-    "go in at the merge",
-    "book/07-sequences-torch": "as book/07-sequences-tf",
-}
+WITHOUT_SCHEMATIC_TODAY: dict[str, str] = {}
 SCHEMATICS = """async () => {
     const images = Array.from(
         document.querySelectorAll('article figure[id^="fig-schematic-"] img'));

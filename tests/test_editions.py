@@ -276,12 +276,7 @@ ASKED = re.compile(
     r"`(?P<name>[A-Za-z_][\w.]*)(?:\((?P<args>[^`]*)\))?`"
 )
 # Known mismatches, by exercise label (the page's branch fixes each, then drops it).
-MISMATCHED_TODAY = {
-    "ex-sequences-tf-from-keras": (
-        "exercise 7.2 asks for from_keras(params_list); its stub and check use "
-        "from_keras_lstm(weights) (chapter 7's branch fixes the page)"
-    ),
-}
+MISMATCHED_TODAY: dict[str, str] = {}
 
 
 def asked_functions():

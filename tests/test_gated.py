@@ -265,6 +265,59 @@ def test_pytorch_refuses_the_papers_gru_and_wrong_layers():
         rtorch.set_gated_weights(stack, params, index=1)  # layer 1 reads 5 inputs
 
 
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_each_direction_of_a_bidirectional_layer_loads_and_reads_back(kind):
+    """reverse=True loads the backward direction: run on the reversed sequence, it is
+    the NumPy reference, and the forward direction is untouched."""
+    forward, backward = random_params(kind, seed=1), random_params(kind, seed=2)
+    layer = torch.nn.LSTM if kind == "lstm" else torch.nn.GRU
+    layer = layer(3, 5, batch_first=True, bidirectional=True, dtype=torch.float64)
+    rtorch.set_gated_weights(layer, forward)
+    rtorch.set_gated_weights(layer, backward, reverse=True)
+    x, _ = inputs_and_state(kind)
+    with torch.no_grad():
+        outputs = layer(torch.tensor(x))[0].numpy()  # (batch, steps, 2 * 5)
+    ahead, _ = gated.run_gated(kind, forward, x)
+    behind, _ = gated.run_gated(kind, backward, x[:, ::-1])
+    assert np.allclose(outputs[..., :5], ahead, rtol=0, atol=1e-12)
+    assert np.allclose(outputs[..., 5:], behind[:, ::-1], rtol=0, atol=1e-12)
+    read = rtorch.get_gated_weights(layer, reverse=True)
+    assert all(np.allclose(read[k], backward[k], rtol=0, atol=1e-12) for k in read)
+    with pytest.raises(ValueError, match=r"reverse=True needs a bidirectional layer"):
+        rtorch.set_gated_weights(torch.nn.GRU(3, 5), backward, reverse=True)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_each_direction_of_a_keras_bidirectional_loads_and_reads_back(kind):
+    """The same in Keras: reverse=True names the Bidirectional's backward layer."""
+    forward, backward = random_params(kind, seed=1), random_params(kind, seed=2)
+    options = {"return_state": False, "dtype": tf.float64}
+    layer = keras.layers.Bidirectional(
+        rtf.gated_layer(kind, random_params(kind, seed=3), **options),
+        backward_layer=rtf.gated_layer(
+            kind, random_params(kind, seed=4), go_backwards=True, **options
+        ),
+        dtype="float64",  # its own, or it returns float32
+    )
+    layer.build((None, None, 3))
+    rtf.set_gated_weights(layer, forward)
+    rtf.set_gated_weights(layer, backward, reverse=True)
+    x, _ = inputs_and_state(kind)
+    outputs = layer(tf.constant(x)).numpy()  # (batch, steps, 2 * 5)
+    ahead, _ = gated.run_gated(kind, forward, x)
+    behind, _ = gated.run_gated(kind, backward, x[:, ::-1])
+    assert np.allclose(outputs[..., :5], ahead, rtol=0, atol=1e-12)
+    assert np.allclose(outputs[..., 5:], behind[:, ::-1], rtol=0, atol=1e-12)
+    for reverse, params in [(False, forward), (True, backward)]:
+        read = rtf.get_gated_weights(layer, reverse=reverse)  # Keras's LSTM: one bias
+        again, _ = gated.run_gated(kind, read, x)
+        assert np.allclose(
+            again, gated.run_gated(kind, params, x)[0], rtol=0, atol=1e-12
+        )
+    with pytest.raises(ValueError, match=r"reverse=True needs a bidirectional layer"):
+        rtf.set_gated_weights(layer.forward_layer, backward, reverse=True)
+
+
 # ---------------------------------------------------------------- parameter counts
 
 

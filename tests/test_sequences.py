@@ -189,6 +189,42 @@ def test_classifier_reads_the_last_valid_output(framework, kind):
 
 
 @pytest.mark.parametrize("framework", ["tf", "torch"])
+def test_classifier_dropout_acts_in_training_only(framework):
+    """dropout=0.5 before the output layer: in training, about half of the last valid
+    outputs are zeroed (logits move, and differ between calls); in eval it is the
+    model without dropout, exactly."""
+    tokens, lengths, _ = sequences.echo_rules(200, min_length=2, max_length=9, seed=5)
+    plain, _ = models(framework)
+    module = FRAMEWORKS[framework]
+    params = gated.init_gated("gru", input_size=5, state_size=6, seed=1)
+    head = gated.init_head(state_size=6, num_classes=3, seed=1)
+    head["c"] = np.array([0.1, -0.2, 0.3])
+    dtype = tf.float64 if framework == "tf" else torch.float64
+    dropped = module.SequenceClassifier("gru", params, head, dropout=0.5, dtype=dtype)
+    expected = to_numpy(plain(tokens, lengths))
+    if framework == "tf":
+        test = dropped(tokens, lengths).numpy()
+        train = [dropped(tokens, lengths, training=True).numpy() for _ in range(2)]
+    else:
+        with torch.no_grad():
+            train = [dropped(tokens, lengths).numpy() for _ in range(2)]  # train mode
+            test = dropped.eval()(tokens, lengths).numpy()
+    assert np.array_equal(test, expected)
+    assert not np.allclose(train[0], expected) and not np.allclose(train[0], train[1])
+
+
+@pytest.mark.parametrize("framework", ["tf", "torch"])
+def test_classifier_dropout_rate_is_checked(framework):
+    module = FRAMEWORKS[framework]
+    params = gated.init_gated("gru", input_size=5, state_size=6)
+    head = gated.init_head(state_size=6, num_classes=3)
+    with pytest.raises(ValueError, match=r"dropout must lie in \[0, 1\), got 1"):
+        module.SequenceClassifier("gru", params, head, dropout=1)
+    with pytest.raises(TypeError, match=r"dropout must be a number, got str"):
+        module.SequenceClassifier("gru", params, head, dropout="0.5")
+
+
+@pytest.mark.parametrize("framework", ["tf", "torch"])
 def test_last_valid_picks_one_step_per_row(framework):
     outputs = np.arange(2 * 4 * 3, dtype=float).reshape(2, 4, 3)
     if framework == "torch":

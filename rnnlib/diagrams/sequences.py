@@ -1,4 +1,4 @@
-"""Schematics of chapter 7's models of sequences: layers stacked with dropout between
+"""Schematics of chapter 8's models of sequences: layers stacked with dropout between
 them, a padded batch and its last valid outputs (from ``rnnlib.data.padded``), and one
 output layer shared by every step of a labeller."""
 
@@ -42,9 +42,9 @@ def stacked_layers(
 ):
     """``num_layers`` recurrent layers stacked, unrolled over ``num_steps``: each layer
     its own weights and state, the state carried along its row, and dropout (``p =
-    dropout``) only on the outputs one layer hands up to the next, never on the state.
-    The defaults are the tutorial's network of chapter 7 (three GRUs of 200 on inputs of
-    28)."""
+    dropout``) only on the outputs one layer hands up to the next, not on the state, as
+    in the tutorial's network (chapter 8 also drops the state, one mask per sequence).
+    The defaults are that network (three GRUs of 200 on inputs of 28)."""
     framework = check_framework(framework)
     num_layers = check_int(num_layers, "num_layers")
     num_steps = check_int(num_steps, "num_steps")
@@ -91,8 +91,12 @@ def stacked_layers(
     words = NAMES[framework]["dropout"].format(p=dropout)
     canvas.strip(0.0, -0.95 - 0.1, 1, cell=0.2, role="gate")
     canvas.runs(0.3, -0.95, f"{words}: outputs only", va="center")
-    canvas.text(
-        0.0, -1.3, "the state moves right, never dropped", ha="left", va="center"
+    canvas.text(  # this network's state: Keras's recurrent_dropout would drop it
+        0.0,
+        -1.3,
+        "the state, moving right, is not dropped here",
+        ha="left",
+        va="center",
     )
     return canvas.done()
 
@@ -167,7 +171,7 @@ def padded_batch(framework, tokens=None, lengths=None):
 
 
 def shared_head(framework, *, num_steps=4, state_size=16, num_classes=2, kind="gru"):
-    """A labeller (chapter 7): one output layer, the same U (state_size, num_classes)
+    """A labeller (chapter 8): one output layer, the same U (state_size, num_classes)
     and c (num_classes,), applied to the output of every step."""
     framework = check_framework(framework)
     num_steps = check_int(num_steps, "num_steps")

@@ -6,7 +6,8 @@ Keras's arrays and reads them back: Keras packs the gates in its own order (LSTM
 c, o; GRU z, r, h) and keeps one bias, or two for the GRU with ``reset_after=True``.
 
 - ``gated_layer``: a built ``SimpleRNN``, ``GRU`` or ``LSTM`` holding the weights;
-  ``set_gated_weights`` and ``get_gated_weights`` load and read any such layer. Read a
+  ``set_gated_weights`` and ``get_gated_weights`` load and read any such layer, or one
+  direction of a ``Bidirectional`` (``reverse=True``: the backward one). Read a
   layer out here, load the arrays into PyTorch with ``rnnlib.torch.set_gated_weights``,
   and the two compute the same function.
 - ``make_cell``: one step, ``step(x_t, state) -> (h, state)`` as every cell of the
@@ -78,18 +79,34 @@ def gated_layer(kind, params, *, reset_after=True, dtype=tf.float32, **options):
     return layer
 
 
-def set_gated_weights(layer, params, index=0) -> None:
-    """Load the neutral layout into a built Keras SimpleRNN, GRU or LSTM (``index``: 0,
-    the one layer a Keras layer holds)."""
-    kind = layer_kind(layer)
+def direction(layer, reverse):
+    """The layer itself, or one direction of a ``keras.layers.Bidirectional`` (its
+    backward layer if ``reverse``), as PyTorch's ``reverse=`` picks one of its own."""
+    if isinstance(layer, keras.layers.Bidirectional):
+        return layer.backward_layer if reverse else layer.forward_layer
+    if reverse:
+        raise ValueError(
+            f"reverse=True needs a bidirectional layer, got {type(layer).__name__}"
+        )
+    return layer
+
+
+def set_gated_weights(layer, params, index=0, *, reverse=False) -> None:
+    """Load the neutral layout into a built Keras SimpleRNN, GRU or LSTM, or into one
+    direction of a built Bidirectional (the backward one if ``reverse``). ``index``: 0,
+    the one layer a Keras layer holds."""
     check_index(index)
+    layer = direction(layer, reverse)
+    kind = layer_kind(layer)
     layer.set_weights(layouts.to_keras(kind, params, reset_after=reset_after_of(layer)))
 
 
-def get_gated_weights(layer, index=0) -> dict:
-    """A Keras layer's weights in the neutral layout, as NumPy arrays (``index``: 0)."""
-    kind = layer_kind(layer)
+def get_gated_weights(layer, index=0, *, reverse=False) -> dict:
+    """A Keras layer's weights (or one direction's of a Bidirectional, the backward one
+    if ``reverse``) in the neutral layout, as NumPy arrays (``index``: 0)."""
     check_index(index)
+    layer = direction(layer, reverse)
+    kind = layer_kind(layer)
     return layouts.from_keras(
         kind, layer.get_weights(), reset_after=reset_after_of(layer)
     )

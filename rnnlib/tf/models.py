@@ -16,6 +16,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from rnnlib._checks import check_dropout
 from rnnlib.numpy import layouts, lstm_stack
 from rnnlib.numpy.cell import PARAM_NAMES, check_params
 from rnnlib.numpy.gated import check_gated, check_head
@@ -195,16 +196,25 @@ def last_valid(outputs, lengths):
 
 class SequenceClassifier(SequenceLabeller):
     """A Keras SimpleRNN, GRU or LSTM over padded sequences, and a Dense layer on each
-    sequence's last VALID output: ``model(x, lengths) -> logits (batch_size,
-    num_classes)``."""
+    sequence's last VALID output: ``model(x, lengths, training=False) -> logits
+    (batch_size, num_classes)``. ``dropout`` drops that output before the Dense layer
+    when called with ``training=True`` (TF1's ``DropoutWrapper(output_keep_prob=1 -
+    dropout)`` on the last cell)."""
 
-    def __call__(self, x, lengths):
+    def __init__(self, kind, params, head, *, dropout=0.0, **options):
+        super().__init__(kind, params, head, **options)
+        self.dropout = keras.layers.Dropout(
+            check_dropout(dropout), dtype=self.rnn.dtype
+        )
+
+    def __call__(self, x, lengths, training=False):
         check_tokens(x, self.input_size)
         check_lengths(lengths, np.shape(x)[1])
         # inputs: (batch_size, max_length, input_size)
         inputs = tf.one_hot(x, self.input_size, dtype=self.rnn.dtype)
         outputs = self.rnn(inputs)[0]  # (batch_size, max_length, state_size)
-        return self.output(last_valid(outputs, lengths))  # (batch_size, num_classes)
+        last = last_valid(outputs, lengths)  # (batch_size, state_size)
+        return self.output(self.dropout(last, training=training))
 
 
 def padded_cross_entropy(logits, labels, lengths):

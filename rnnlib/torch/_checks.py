@@ -44,3 +44,13 @@ def check_lengths(lengths, max_length, name="lengths") -> None:
     if isinstance(lengths, torch.Tensor):
         lengths = lengths.detach().cpu().numpy()
     _checks.check_lengths(lengths, max_length, name)
+
+
+def check_unroll(unroll) -> None:
+    """A ValueError unless ``unroll`` is False: Keras's option means nothing here."""
+    if unroll is not False:
+        raise ValueError(
+            "unroll must be False in PyTorch: nn.LSTM runs its loop in C++ (or cuDNN) "
+            f"and there is no graph to unroll (Keras's LSTM has the option); got "
+            f"{unroll!r}"
+        )

@@ -8,8 +8,9 @@ PyTorch's GRU computes only the ``reset_after=True`` convention.
 
 - ``gated_layer``: an ``nn.RNN``, ``nn.GRU`` or ``nn.LSTM`` holding the weights;
   ``set_gated_weights`` and ``get_gated_weights`` load and read layer ``index`` of any
-  such module. Read a Keras layer out with ``rnnlib.tf.get_gated_weights``, load the
-  arrays here, and the two compute the same function.
+  such module (its backward direction with ``reverse=True``). Read a Keras layer out
+  with ``rnnlib.tf.get_gated_weights``, load the arrays here, and the two compute the
+  same function.
 - ``make_cell``: one step, ``step(x_t, state) -> (h, state)`` as every cell of the
   book: rnnlib's own tanh cell (``rnnlib.torch.RNNCell``) for ``"rnn"``, PyTorch's
   ``nn.LSTMCell`` or ``nn.GRUCell`` (``LibraryCell``) for the gated kinds.
@@ -97,22 +98,29 @@ def load_arrays(module, arrays, suffix="") -> None:
             target.copy_(torch.as_tensor(value))
 
 
-def set_gated_weights(layer, params, index=0) -> None:
-    """Load the neutral layout into layer ``index`` of an nn.RNN, nn.GRU or nn.LSTM."""
-    kind = layer_kind(layer)
+def suffix_of(layer, index, reverse) -> str:
+    """'_l0', '_l1_reverse', ...: the suffix of one layer and direction's parameters."""
     check_index(layer, index)
-    load_arrays(layer, layouts.to_torch(kind, params), f"_l{index}")
+    if reverse and not layer.bidirectional:
+        raise ValueError(f"reverse=True needs a bidirectional layer, got {layer!r}")
+    return f"_l{index}" + ("_reverse" if reverse else "")
 
 
-def get_gated_weights(layer, index=0) -> dict:
-    """Layer ``index`` of an nn.RNN, nn.GRU or nn.LSTM in the neutral layout, as NumPy
-    arrays."""
+def set_gated_weights(layer, params, index=0, *, reverse=False) -> None:
+    """Load the neutral layout into layer ``index`` of an nn.RNN, nn.GRU or nn.LSTM
+    (its backward direction if ``reverse``, for a bidirectional layer)."""
     kind = layer_kind(layer)
-    check_index(layer, index)
+    suffix = suffix_of(layer, index, reverse)
+    load_arrays(layer, layouts.to_torch(kind, params), suffix)
+
+
+def get_gated_weights(layer, index=0, *, reverse=False) -> dict:
+    """Layer ``index`` of an nn.RNN, nn.GRU or nn.LSTM (its backward direction if
+    ``reverse``) in the neutral layout, as NumPy arrays."""
+    kind = layer_kind(layer)
+    suffix = suffix_of(layer, index, reverse)
     parameters = dict(layer.named_parameters())
-    arrays = {
-        name: parameters[f"{name}_l{index}"].detach().cpu().numpy() for name in NAMES
-    }
+    arrays = {name: parameters[name + suffix].detach().cpu().numpy() for name in NAMES}
     return layouts.from_torch(kind, arrays)
 
 

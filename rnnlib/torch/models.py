@@ -17,10 +17,16 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from rnnlib._checks import check_dropout
 from rnnlib.numpy import layouts, lstm_stack
 from rnnlib.numpy.cell import PARAM_NAMES, check_params
 from rnnlib.numpy.gated import check_gated, check_head
-from rnnlib.torch._checks import check_batch_size, check_lengths, check_tokens
+from rnnlib.torch._checks import (
+    check_batch_size,
+    check_lengths,
+    check_tokens,
+    check_unroll,
+)
 from rnnlib.torch.layers import gated_layer, get_gated_weights, one_bias
 
 __all__ = [
@@ -203,7 +209,12 @@ def last_valid(outputs, lengths):
 class SequenceClassifier(SequenceLabeller):
     """An nn.RNN, nn.GRU or nn.LSTM over padded sequences, and an nn.Linear on each
     sequence's last VALID output: ``model(x, lengths) -> logits (batch_size,
-    num_classes)``."""
+    num_classes)``. ``dropout`` drops that output in training mode (a new module's;
+    ``model.eval()`` ends it), as TF1's ``DropoutWrapper(output_keep_prob=1 - p)``."""
+
+    def __init__(self, kind, params, head, *, dropout=0.0, **options):
+        super().__init__(kind, params, head, **options)
+        self.dropout = nn.Dropout(check_dropout(dropout))
 
     def forward(self, x, lengths):
         x = torch.as_tensor(x, device=self.output.weight.device)
@@ -212,7 +223,8 @@ class SequenceClassifier(SequenceLabeller):
         # inputs: (batch_size, max_length, input_size)
         inputs = F.one_hot(x, self.input_size).to(self.output.weight.dtype)
         outputs = self.rnn(inputs)[0]  # (batch_size, max_length, state_size)
-        return self.output(last_valid(outputs, lengths))  # (batch_size, num_classes)
+        last = last_valid(outputs, lengths)  # (batch_size, state_size)
+        return self.output(self.dropout(last))  # (batch_size, num_classes)
 
 
 def padded_cross_entropy(logits, labels, lengths):
@@ -225,15 +237,6 @@ def padded_cross_entropy(logits, labels, lengths):
     steps = torch.arange(labels.shape[1], device=logits.device)
     mask = (steps[None, :] < lengths[:, None]).to(losses.dtype)  # like labels
     return (losses * mask).sum() / mask.sum()
-
-
-def check_unroll(unroll) -> None:
-    if unroll is not False:
-        raise ValueError(
-            "unroll must be False in PyTorch: nn.LSTM runs its loop in C++ (or cuDNN) "
-            f"and there is no graph to unroll (Keras's LSTM has the option); got "
-            f"{unroll!r}"
-        )
 
 
 class MnistLSTM(nn.Module):
