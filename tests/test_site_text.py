@@ -44,10 +44,7 @@ def prose(html_file) -> list[str]:
 
 
 # Pages that still show a placeholder (each page's branch fixes it, then drops it)
-NAN_TODAY = {
-    "book/04-unrolling-torch": "chapter 4 glues quick-size placeholders into sentences "
-    "about the full size (the chapter 4 branch fixes the page)",
-}
+NAN_TODAY: dict[str, str] = {}
 
 
 @pytest.mark.slow

@@ -86,8 +86,13 @@ class AuthorYearLabelStyle(BaseLabelStyle):
 
 
 class AuthorYearSortingStyle(AuthorYearTitleSortingStyle):
-    """pybtex's author, year, title order, with braces ignored: ``{caoqi95}`` sorts
-    under c, not after z."""
+    """The order of the labels readers see ("Hochreiter and Schmidhuber 1997" before
+    "Hochreiter et al. 2001"), then year and title, with braces ignored: ``{caoqi95}``
+    sorts under c, not after z."""
+
+    def sorting_key(self, entry):
+        cited_as = surnames(entry).replace("{", "").replace("}", "").lower()
+        return (cited_as, entry.fields.get("year", ""), entry.fields.get("title", ""))
 
     def person_key(self, person):
         return super().person_key(person).replace("{", "").replace("}", "")
