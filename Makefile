@@ -14,7 +14,7 @@ PAGES ?=
 # The notebook pages jupytext pairs with notebooks/ (_ext/unrolled/pages.py says which pages
 # are notebooks); tools/twins.py writes the twin pages and their notebooks from book/twins/.
 HAND_WRITTEN_PAGES = $(shell PYTHONPATH=_ext $(BIN)/python -m unrolled.pages hand-written)
-LINTED = rnnlib tests tools _ext notebooks
+LINTED = rnnlib tests tools _ext notebooks .ci/lock.py
 
 .PHONY: book test look lint verify student lab sync format lock clean publish release
 
