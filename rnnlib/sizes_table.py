@@ -37,7 +37,7 @@ _GRADIENTS = {
 }
 
 _GATED_CELLS = {
-    "n_train": S(1_000_000, 200_000, "echo steps each GRU and LSTM trains on"),
+    "n_train": S(1_000_000, 200_000, "echo steps each trained cell reads per epoch"),
     "num_epochs": S(3, 2, "echo epochs, the last at a tenth of the learning rate"),
     "n_heldout": S(1_000_000, 50_000, "held-out echo steps"),
     "every": S(50, 5, "windows per point of an echo learning curve"),

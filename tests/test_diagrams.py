@@ -196,6 +196,35 @@ def test_the_cells_draw_their_shapes():
     assert "6 × 6" in labels and sum("diag" in t for t in labels) == 2
 
 
+def circles_and_labels(figure):
+    """[(circle's extent, its symbol's extent)] and the extents of the other labels, in
+    display pixels."""
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    ax = figure.axes[0]
+    circles = [p for p in ax.patches if isinstance(p, Circle) and p.radius > 0.1]
+    inside, others = [], []
+    for text in ax.texts:
+        box = text.get_window_extent(renderer)
+        centre = ax.transData.inverted().transform(((box.x0 + box.x1) / 2, box.y0))
+        holder = [c for c in circles if np.hypot(*(centre - c.center)) < c.radius]
+        if holder and text.get_position() == tuple(holder[0].center):
+            inside.append((holder[0].get_window_extent(renderer), box))
+        else:
+            others.append(box)
+    return [c.get_window_extent(renderer) for c in circles], inside, others
+
+
+@pytest.mark.parametrize("picture", ["lstm_cell", "gru_cell"])
+def test_operation_symbols_fit_their_circles_and_no_label_touches_one(picture):
+    circles, inside, others = circles_and_labels(PICTURES[picture]())
+    assert len(inside) == len(circles)  # every circle holds its symbol
+    for circle, symbol in inside:  # the symbol's box within the circle, a margin left
+        assert np.hypot(symbol.width, symbol.height) < 0.9 * circle.width, symbol
+    for circle in circles:
+        assert not any(circle.overlaps(label) for label in others), circle
+
+
 def test_mnist_layers_come_from_the_parameters():
     labels = texts(diagrams.mnist_rows())
     assert [t for t in labels if t.startswith("LSTM")] == ["LSTM 32", "LSTM 64"]

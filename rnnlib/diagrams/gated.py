@@ -166,11 +166,12 @@ def gru_cell(params=None):
     canvas.arrow(add.at("right"), (frame.right + 0.45, lane))
     canvas.text(frame.right + 0.4, lane + 0.08, "$h_t$", ha="right", va="bottom")
     canvas.arrow(boxes["z"].at("top"), keep.at("bottom"))
-    canvas.text(xs["z"] - 0.07, 1.7, "$z_t$", ha="right")
-    one_minus = canvas.op(xs["z"] + 0.6, 1.45, "$1-$", r=0.2)
-    canvas.arrow((xs["z"], 1.45), one_minus.at("left"))
-    canvas.dot(xs["z"], 1.45, r=0.04)
-    mix = canvas.op(3.55, 1.45, "$\\times$")
+    canvas.text(xs["z"] - 0.07, 1.35, "$z_t$", ha="right")
+    mid = 1.75  # the 1 - z_t branch, clear of the r_t line below it
+    one_minus = canvas.op(xs["z"] + 0.65, mid, "$1-$", r=0.27)
+    canvas.arrow((xs["z"], mid), one_minus.at("left"))
+    canvas.dot(xs["z"], mid, r=0.04)
+    mix = canvas.op(3.55, mid, "$\\times$")
     canvas.arrow(one_minus.at("right"), mix.at("left"))
     canvas.arrow(boxes["n"].at("right"), (mix.cx, boxes["n"].cy), mix.at("bottom"))
     canvas.text(mix.cx + 0.07, 1.0, "$n_t$", ha="left")
@@ -179,7 +180,7 @@ def gru_cell(params=None):
     canvas.arrow(
         boxes["r"].at("top"), (xs["r"], 1.25), (xs["n"], 1.25), boxes["n"].at("top")
     )
-    canvas.text(xs["r"] - 0.07, 1.22, "$r_t$", ha="right")
+    canvas.text((xs["r"] + xs["n"]) / 2, 1.3, "$r_t$", va="bottom")
     gate_strips(canvas, "gru", -0.85, input_size, state_size)
     return canvas.done()
 
