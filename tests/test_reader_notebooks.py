@@ -266,6 +266,10 @@ def assigned_and_read(code: str) -> tuple[set, set]:
             (bound if isinstance(node.ctx, ast.Store) else read).add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             bound.add(node.name)
+        elif isinstance(node, ast.arg):  # a parameter is bound inside its function
+            bound.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             bound |= {
                 (alias.asname or alias.name).split(".")[0] for alias in node.names
