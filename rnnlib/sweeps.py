@@ -3,11 +3,11 @@
 A sweep trains the same small model from several seeds (or at several learning rates).
 A model of a few hundred weights does little arithmetic in each call, so M models whose
 weights are stacked along a leading axis make every call do M models' work: one Python
-loop and one call per operation for all of them instead of one per model (chapters 1
-and 3 time a stacked step against M separate ones, by ``rnnlib.timing``'s protocol,
-and say what they find). The models never interact: the loss is the sum of the
-models' losses, so each weight's gradient is its own model's, and an element-wise
-optimizer (SGD, Adagrad, Adam) steps each model exactly as it would alone.
+loop and one call per operation for all of them instead of one per model (in less time
+than M separate runs, we expect; no page or benchmark of the book times it). The models
+never interact: the loss is the sum of the models' losses, so each weight's gradient is
+its own model's, and an element-wise optimizer (SGD, Adagrad, Adam) steps each model
+exactly as it would alone (up to rounding).
 ``rnnlib.numpy.stacked``, ``rnnlib.tf.stacked`` and ``rnnlib.torch.stacked`` hold the
 stacked tanh cell; this module holds the outer loop, ``rnnlib.training.train_windows``
 for M sequences in lockstep. NumPy and tqdm only.

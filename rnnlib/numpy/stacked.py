@@ -8,7 +8,7 @@ so the code is chapter 3's line for line, and model m's results are exactly what
 ``rnnlib.numpy.cell`` computes for it alone (up to the rounding of a different order
 of additions). A sweep over seeds or learning rates (``rnnlib.sweeps.train_stacked``)
 then runs one Python loop, and one NumPy call per operation, for all M models instead
-of one per model (chapters 1 and 3 time a stacked step against separate ones). NumPy
+of one per model. NumPy
 only.
 """
 

@@ -3,8 +3,7 @@
 
 A sweep over seeds trains the same small model M times. Stacked along a leading axis,
 the M models share every call: one Python loop and one framework call per operation
-for all of them instead of one per model (chapter 3 times a stacked step against M
-separate ones and says what it finds). Every weight gains that axis (W of
+for all of them instead of one per model. Every weight gains that axis (W of
 shape (M, num_classes + state_size, state_size), ...), windows are (M, batch_size,
 num_steps), states tuples (S,) with S of shape (M, batch_size, state_size), as every
 model of rnnlib takes them. The loss is the sum of the models' mean
