@@ -1,15 +1,16 @@
 """Sweeps: several models trained at once, each on windows of its own sequence.
 
 A sweep trains the same small model from several seeds (or at several learning rates).
-On two CPU cores a model of a few hundred weights spends most of each training step in
-per-call overhead (Python, the framework's dispatch), not in arithmetic, so M models
-whose weights are stacked along a leading axis train in little more time than one. The
-models never interact: the loss is the sum of the models' losses, so each weight's
-gradient is its own model's, and an element-wise optimizer (SGD, Adagrad, Adam) steps
-each model exactly as it would alone. ``rnnlib.numpy.stacked``, ``rnnlib.tf.stacked``
-and ``rnnlib.torch.stacked`` hold the stacked tanh cell; this module holds the outer
-loop, ``rnnlib.training.train_windows`` for M sequences in lockstep. NumPy and tqdm
-only.
+A model of a few hundred weights does little arithmetic in each call, so M models whose
+weights are stacked along a leading axis make every call do M models' work: one Python
+loop and one call per operation for all of them instead of one per model (in less time
+than M separate runs, we expect; no page or benchmark of the book times it). The models
+never interact: the loss is the sum of the models' losses, so each weight's gradient is
+its own model's, and an element-wise optimizer (SGD, Adagrad, Adam) steps each model
+exactly as it would alone (up to rounding).
+``rnnlib.numpy.stacked``, ``rnnlib.tf.stacked`` and ``rnnlib.torch.stacked`` hold the
+stacked tanh cell; this module holds the outer loop, ``rnnlib.training.train_windows``
+for M sequences in lockstep. NumPy and tqdm only.
 """
 
 import time

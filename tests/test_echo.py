@@ -292,6 +292,58 @@ def test_paired_excess_pairs_each_loss_with_its_own_step():
     assert (shifted.high - shifted.low) > 2 * (paired.high - paired.low)
 
 
+def test_block_intervals_widen_for_correlated_values_and_not_for_independent_ones():
+    """estimate(block=...) takes the interval over means of consecutive blocks: for
+    independent values about as wide as the per-value interval, for values correlated
+    with their neighbours (an AR(1) sequence, rho = 0.9) much wider, and then it, not
+    the per-value interval, covers the true mean about as often as it should."""
+    rng = np.random.default_rng(0)
+    independent = rng.normal(size=100_000)
+    single, blocked = (theory.estimate(independent, block=b) for b in (1, 1000))
+    assert single.mean == blocked.mean == independent.mean()
+    assert blocked.n == single.n == independent.size
+    ratio = (blocked.high - blocked.low) / (single.high - single.low)
+    assert 0.8 < ratio < 1.25
+    covered = {1: 0, 200: 0}
+    for trial in range(40):
+        noise = np.random.default_rng(trial).normal(size=20_000)
+        correlated = np.empty_like(noise)
+        correlated[0] = noise[0]
+        for t in range(1, len(noise)):  # true mean 0, neighbours correlated
+            correlated[t] = 0.9 * correlated[t - 1] + noise[t]
+        for block in covered:
+            found = theory.estimate(correlated, block=block)
+            covered[block] += found.low < 0 < found.high
+    assert covered[200] >= 34  # about 95 % of 40
+    assert covered[1] <= 25  # the per-value interval is far too narrow
+
+
+def test_paired_excess_puts_steps_in_sequence_order_before_blocking():
+    x, y = echo.generate(20_000, seed=5)
+    positions = np.arange(len(x))
+    rng = np.random.default_rng(1)
+    # a model's losses that drift slowly along the sequence: correlated neighbours
+    losses = theory.optimal_step_losses(x, y, (3,)) + 0.05 * np.sin(positions / 500)
+    ordered = theory.paired_excess(losses, x, y, positions, block=1000)
+    shuffle = rng.permutation(len(x))
+    shuffled = theory.paired_excess(
+        losses[shuffle], x, y, positions[shuffle], block=1000
+    )
+    assert shuffled == ordered
+    single = theory.paired_excess(losses, x, y, positions)
+    assert single.mean == pytest.approx(ordered.mean, abs=1e-12)
+    assert (ordered.high - ordered.low) > 1.5 * (single.high - single.low)
+
+
+def test_estimate_names_a_bad_block():
+    with pytest.raises(ValueError, match=r"block must be an integer >= 1, got 0"):
+        theory.estimate(np.zeros(10), block=0)
+    with pytest.raises(ValueError, match=r"at least 20 numbers \(2 blocks of block="):
+        theory.estimate(np.zeros(15), block=10)
+    with pytest.raises(ValueError, match=r"at least 2 numbers, got 1"):
+        theory.estimate(np.zeros(1))
+
+
 def test_paired_excess_names_bad_shapes_and_positions():
     x, y = echo.generate(100, seed=0)
     with pytest.raises(ValueError, match="same shape"):

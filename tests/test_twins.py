@@ -57,6 +57,8 @@ CHAPTER_3 = Tables(
         "sweep_windows_n1",
         "sweep_windows_n10",
         "learned",
+        "main_quick_note",  # the same phrase, quick or full
+        "sweep_quick_note",
         *[f"reach_{lag}_n{n}" for lag in (3, 8) for n in (1, 2, 5, 10)],
     ],
     close={
@@ -71,6 +73,7 @@ CHAPTER_3 = Tables(
         "floor_both": 1e-12,
         "worth_8": 1e-12,
         "optimal_noise": 1e-12,
+        "alone_halfwidth": 1e-12,  # the optimal predictor's losses on the same steps
         # float32: one forward pass, one optimizer step from the same weights
         "cell_logits_norm": 1e-5,
         "first_step_median": 1e-4,
@@ -79,6 +82,7 @@ CHAPTER_3 = Tables(
     small={
         "max_forward_error": 1e-10,
         "max_gradient_error": 1e-10,
+        "max_error": 1e-10,
         "max_library_error": 1e-10,
         "curve_gap": 1e-4,  # the library layer against the hand-rolled cell, float32
     },

@@ -10,9 +10,10 @@ trained, step by step against the optimal predictor on the same steps. Target at
 size: the GRU and the LSTM within 0.003 of the floor in both frameworks (chapter 7).
 
 The interval of each excess over the optimal predictor is taken over means of blocks of
-``BLOCK`` consecutive held-out steps, not over single steps: a model's errors at nearby
-steps share its state, so per-step losses are autocorrelated and an interval that
-treats them as independent would be too narrow. It covers the held-out noise only, not
+``BLOCK`` consecutive held-out steps (``theory.paired_excess(..., block=BLOCK)``), not
+over single steps: a model's errors at nearby steps share its state, so per-step losses
+may be autocorrelated, and an interval that treated them as independent would then be
+too narrow. It covers the held-out noise only, not
 the spread over seeds (one seed here). Speed, by ``rnnlib.timing``'s protocol: a short
 training run (``TIMED_STEPS`` steps, tracing included) per framework and cell,
 interleaved repeats, median and range, and a verdict word only where ranges do not
@@ -73,14 +74,6 @@ def train_and_score(framework, kind, train_data, heldout_data, size):
     )
 
 
-def block_estimate(positions, values, block=BLOCK):
-    """The mean of ``values`` with an interval over means of ``block`` consecutive
-    steps (by position), so that autocorrelated neighbours count once."""
-    ordered = values[positions.argsort()]
-    usable = len(ordered) // block * block
-    return theory.estimate(ordered[:usable].reshape(-1, block).mean(axis=1))
-
-
 def time_training(frameworks, train_data) -> dict:
     """One short training run (TIMED_STEPS steps, tracing included) per framework and
     cell, interleaved repeats: {(name, kind): Timing}."""
@@ -101,7 +94,7 @@ def run() -> Result:
     import rnnlib.tf
     import rnnlib.torch
 
-    torch.set_num_threads(1)  # the cells' operations are tiny: one thread is fastest
+    torch.set_num_threads(1)  # one thread, as the book's pages run these cells
     size = config.sizes("bench.cells")
     train_data = echo.generate(size.n_train, seed=TRAIN_SEED)
     heldout_data = echo.generate(size.n_heldout, seed=HELDOUT_SEED)
@@ -115,7 +108,7 @@ def run() -> Result:
             positions, losses = train_and_score(
                 framework, kind, train_data, heldout_data, size
             )
-            excess = block_estimate(positions, losses - optimal[positions])
+            excess = theory.paired_excess(losses, *heldout_data, positions, block=BLOCK)
             run_ms = times[name, kind].as_dict(per=1e-3)
             rows.append(
                 {

@@ -126,19 +126,34 @@ class Estimate(NamedTuple):
     n: int
 
 
-def estimate(values, *, confidence=0.95) -> Estimate:
+def estimate(values, *, confidence=0.95, block=1) -> Estimate:
     """Mean of ``values`` (shape (n,)) with a normal confidence interval, mean +- z * sd
-    / sqrt(n)."""
+    / sqrt(n).
+
+    With ``block`` > 1, ``values`` are taken to be in sequence order and the interval
+    comes from the means of consecutive blocks of ``block`` values (a last, incomplete
+    block left out): values that are correlated with their neighbours, like the losses
+    of nearby steps of one model, then count about once per block instead of once
+    each, and the interval widens by as much as that correlation requires. The mean is
+    always the mean of all ``values``; ``n`` is their number.
+    """
     values = np.asarray(values, dtype=float).ravel()
-    if values.size < 2:
-        raise ValueError(f"values must hold at least 2 numbers, got {values.size}")
     if not 0 < confidence < 1:
         raise ValueError(
             f"confidence must lie strictly between 0 and 1, got {confidence!r}"
         )
+    block = check_int(block, "block")
+    if values.size // block < 2:
+        raise ValueError(
+            f"values must hold at least {2 * block} numbers"
+            + ("" if block == 1 else f" (2 blocks of block={block})")
+            + f", got {values.size}"
+        )
+    usable = values.size // block * block
+    spread = values[:usable].reshape(-1, block).mean(axis=1)
     mean = float(values.mean())
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    half_width = z * float(values.std(ddof=1)) / math.sqrt(values.size)
+    half_width = z * float(spread.std(ddof=1)) / math.sqrt(spread.size)
     return Estimate(mean, mean - half_width, mean + half_width, int(values.size))
 
 
@@ -182,7 +197,7 @@ def optimal_step_losses(
 
 
 def paired_excess(
-    losses, x, y, positions, known=(3, 8), *, confidence=0.95
+    losses, x, y, positions, known=(3, 8), *, confidence=0.95, block=1
 ) -> Estimate:
     """A model's held-out loss minus the optimal predictor's, step by step, with an
     interval.
@@ -192,6 +207,11 @@ def paired_excess(
     into x. The optimal predictor for ``known`` is scored on the same steps; both pay
     the same label noise, so the difference is far less noisy than either loss against
     its exact floor. 0 means the model predicts as well as that predictor.
+
+    The differences are put in sequence order (by position) and ``estimate`` takes the
+    interval over blocks of ``block`` consecutive steps: ``block=1`` treats every step
+    as independent; a larger block allows for a model whose errors at nearby steps are
+    correlated through its state (chapter 3 measures how much that changes).
     """
     losses, positions = np.asarray(losses, float), np.asarray(positions)
     if losses.ndim != 1 or losses.shape != positions.shape:
@@ -201,7 +221,9 @@ def paired_excess(
         )
     optimal = optimal_step_losses(x, y, known)
     check_positions(positions, len(optimal))
-    return estimate(losses - optimal[positions], confidence=confidence)
+    order = np.argsort(positions, kind="stable")
+    differences = losses[order] - optimal[positions[order]]
+    return estimate(differences, confidence=confidence, block=block)
 
 
 def monte_carlo_loss(

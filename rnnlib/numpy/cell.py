@@ -36,8 +36,9 @@ PARAM_NAMES = ("W", "b", "U", "c")
 
 
 def init_params(*, num_classes=2, state_size=4, seed=0, dtype=np.float64) -> dict:
-    """Glorot-uniform W and U, zero biases, as TF1's ``tf.get_variable`` gave the
-    original.
+    """Glorot-uniform W and U (TF1's ``tf.get_variable`` default, which the original
+    used for them) and zero biases (which the original set explicitly, with
+    ``tf.constant_initializer(0.0)``).
 
     Returns {"W": (num_classes + state_size, state_size), "b": (state_size,),
     "U": (state_size, num_classes), "c": (num_classes,)}. Every framework starts from

@@ -7,7 +7,9 @@ states (M, batch_size, state_size). The matrix products broadcast over the model
 so the code is chapter 3's line for line, and model m's results are exactly what
 ``rnnlib.numpy.cell`` computes for it alone (up to the rounding of a different order
 of additions). A sweep over seeds or learning rates (``rnnlib.sweeps.train_stacked``)
-then pays Python's per-step overhead once for all M models. NumPy only.
+then runs one Python loop, and one NumPy call per operation, for all M models instead
+of one per model. NumPy
+only.
 """
 
 import numpy as np
@@ -141,7 +143,7 @@ def loss_and_gradients(params, x, y, init_state):
 
     num_models = len(x)
     grads = {
-        # (M, state_size, num_classes): a matrix product per model (einsum is slower)
+        # (M, state_size, num_classes): a matrix product per model
         "U": states.reshape(num_models, -1, state_size).transpose(0, 2, 1)
         @ dlogits.reshape(num_models, -1, num_classes),
         "c": dlogits.sum(axis=(1, 2)),  # (M, num_classes)

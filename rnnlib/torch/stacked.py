@@ -1,9 +1,9 @@
 """Several hand-rolled tanh cells trained at once in PyTorch: chapter 3's
 ``HandRolledRNN`` with a leading model axis.
 
-A sweep over seeds trains the same small model M times; on two CPU cores each training
-step of a model this small costs mostly per-call overhead, so M models stacked along a
-leading axis train in little more time than one. Every weight gains that axis (W of
+A sweep over seeds trains the same small model M times. Stacked along a leading axis,
+the M models share every call: one Python loop and one framework call per operation
+for all of them instead of one per model. Every weight gains that axis (W of
 shape (M, num_classes + state_size, state_size), ...), windows are (M, batch_size,
 num_steps), states tuples (S,) with S of shape (M, batch_size, state_size), as every
 model of rnnlib takes them. The loss is the sum of the models' mean
