@@ -37,10 +37,13 @@ def test_unroll_rows_carry_median_and_range_and_verdicts():
 
 
 def test_crossover_needs_faster_steps():
-    static = {"ms per step": 1.0, "first call s": 3.0}
-    dynamic = {"ms per step": 2.0, "first call s": 1.0}
+    static = {"ms per step": 1.0, "min ms": 0.9, "max ms": 1.2, "first call s": 3.0}
+    dynamic = {"ms per step": 2.0, "min ms": 1.8, "max ms": 2.5, "first call s": 1.0}
     assert unroll.crossover(static, dynamic) == pytest.approx(2000)  # 2 s / 1 ms
     assert math.isinf(unroll.crossover(dynamic, static))
+    # a lower median is not enough: the ranges overlap, no clear difference
+    overlapping = dynamic | {"min ms": 1.1}
+    assert math.isinf(unroll.crossover(static, overlapping))
 
 
 def test_seed_verdict_needs_separate_ranges_and_two_seeds():

@@ -144,11 +144,15 @@ def count_dots(figure):
     return filled, len(dots) - filled
 
 
-@pytest.mark.parametrize("num_steps, lag", [(10, 8), (10, 3), (6, 8), (12, 5)])
+@pytest.mark.parametrize(
+    "num_steps, lag", [(10, 8), (10, 3), (6, 8), (12, 5), (5, 8), (3, 8)]
+)
 def test_truncation_counts_the_labels_that_reach(num_steps, lag):
     figure = diagrams.truncation_styles(num_steps, lag)
     reaching = batching.labels_reaching(num_steps, lag)
     true_reaching = num_steps if lag < num_steps else 0
+    # BPTT(2n; n): the label at position p of the scored part reaches n + p back
+    twice_reaching = sum(num_steps + p >= lag for p in range(num_steps))
     labels = texts(figure)
     assert (
         f"{reaching} of {num_steps} labels reach t{MINUS}{lag}".replace(
@@ -156,8 +160,11 @@ def test_truncation_counts_the_labels_that_reach(num_steps, lag):
         )
         in labels
     )
+    assert f"{twice_reaching} of {num_steps} labels reach $t{MINUS}{lag}$" in labels
+    assert f"BPTT(2n; n) = BPTT({2 * num_steps}; {num_steps})" in labels
     filled, hollow = count_dots(figure)
-    assert filled - 1 == reaching + true_reaching  # the key has one filled dot too
+    # the key has one filled dot too
+    assert filled - 1 == reaching + true_reaching + twice_reaching
 
 
 def test_truncation_picture_follows_labels_reaching(monkeypatch):

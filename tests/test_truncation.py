@@ -108,8 +108,8 @@ def test_block_means_and_intervals_over_blocks():
     assert list(means) == [249.5, 749.5, 1249.5, 1749.5]
     with pytest.raises(ValueError, match="block=1500 leaves fewer than 2 blocks"):
         truncation.block_means(positions, values, block=1500)
-    # Correlated noise (a random walk's steps, smoothed): block means give a wider,
-    # honest interval than single steps would.
+    # Correlated noise (a moving average of 50 white-noise values): block means give a
+    # wider, honest interval than single steps would.
     noise = np.convolve(rng.normal(size=20_000), np.ones(50) / 50, mode="same")
     single = theory.estimate(noise)
     blocked = theory.estimate(truncation.block_means(np.arange(20_000), noise))
@@ -133,6 +133,15 @@ def test_true_style_gradient_reaches_exactly_n_minus_1_steps_back():
         outputs, _ = rnnlib.torch.static_unroll(cell, inputs, cell.zero_state(1))
         (grad,) = torch.autograd.grad(outputs[0, -1].sum(), inputs)
         assert (grad[0].abs().sum(dim=1) > 0).all()  # every input of the window
+        # and no further: two steps before the window, its first state carried and cut
+        longer = torch.tensor([[0, 1] * (num_steps + 2)])[:, : num_steps + 2]
+        inputs = F.one_hot(longer, 2).float().requires_grad_()
+        _, state = rnnlib.torch.static_unroll(cell, inputs[:, :2], cell.zero_state(1))
+        state = tuple(s.detach() for s in state)
+        outputs, _ = rnnlib.torch.static_unroll(cell, inputs[:, 2:], state)
+        (grad,) = torch.autograd.grad(outputs[0, -1].sum(), inputs)
+        reached = grad[0].abs().sum(dim=1) > 0  # (num_steps + 2,)
+        assert not reached[:2].any() and reached[2:].all()
 
 
 def test_the_last_step_loss_is_the_last_positions_cross_entropy():

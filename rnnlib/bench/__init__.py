@@ -24,7 +24,7 @@ BENCHMARKS = {
     ),
     "truncation": (
         "truncation",
-        "TF-style against true n-step truncated backprop on the echo task",
+        "TF-style, true n-step and BPTT(2n; n) truncated backprop on the echo task",
     ),
     "gradients": (
         "gradients",

@@ -20,7 +20,8 @@ keeps its median, minimum and maximum; ``*_vs_*`` keys are the verdict ("faster"
 "slower", or "no clear difference" where the ranges overlap). Inputs always enter as
 function arguments, never as constants that TensorFlow's graph optimiser could fold away
 (tensorflow#9527). ``tf_crossover_steps_N`` is the number of training steps after which
-the static graph's faster steps (medians) have paid for its longer first call.
+the static graph's faster steps (medians) have paid for its longer first call; inf
+unless the protocol finds its steps faster.
 """
 
 import time
@@ -193,13 +194,18 @@ def torch_rows(lengths, compile_lengths, repeats) -> tuple[list[dict], dict]:
     return rows, verdicts
 
 
+def row_timing(row) -> timing.Timing:
+    """A row's min, median and max ms per step, as a Timing for ``timing.verdict``."""
+    return timing.Timing((row["min ms"], row["ms per step"], row["max ms"]))
+
+
 def crossover(static, dynamic) -> float:
-    """Training steps after which static's total time (first call + steps) is less;
-    inf when its steps are no faster (medians)."""
+    """Training steps after which static's total time (first call + steps, medians) is
+    less; inf unless the protocol finds its steps faster (``timing.verdict``)."""
+    if timing.verdict(row_timing(static), row_timing(dynamic)) != "faster":
+        return float("inf")
     saved_per_step = dynamic["ms per step"] - static["ms per step"]
     extra_first = static["first call s"] - dynamic["first call s"]
-    if saved_per_step <= 0:
-        return float("inf")
     return max(0.0, 1e3 * extra_first / saved_per_step)
 
 

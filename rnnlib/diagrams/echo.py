@@ -111,31 +111,41 @@ def echo_rule(*, effects=None, base=echo.DEFAULT_BASE):
     return canvas.done()
 
 
-def truncation_styles(num_steps=10, lag=8):
-    """Which labels' gradients reach the input ``lag`` steps back in each style of
-    truncated backprop with windows of ``num_steps`` (chapter 5, after R2RT).
+#: Each style's heading in the picture, as chapter 5 names them.
+STYLE_NAMES = {"tf": "TF style", "true": "true style", "2n": "BPTT(2n; n)"}
 
-    One row per scored label, shaded over the steps its gradient runs back through
-    (``truncation.reach``): in the TF style the n labels of one window, cut off at the
-    window's first step; in the true style n labels in a row, each the last of its own
-    window. A dot marks the input ``lag`` steps before each label, filled where the
-    gradient reaches it; the counts are ``batching.labels_reaching`` and
-    ``truncation.share_reaching``.
+
+def truncation_styles(num_steps=5, lag=8):
+    """Which labels' gradients reach the input ``lag`` steps back in each style of
+    truncated backprop with n = ``num_steps`` (chapter 5).
+
+    One block per style of ``truncation.STYLES``, one row per scored label, shaded over
+    the steps its gradient runs back through (``truncation.reach``) and cut off by a bar
+    where the window starts: in the TF style BPTT(n; n) the n labels of one window; in
+    the true style BPTT(n; 1) n labels in a row, each the last of its own window of n;
+    in BPTT(2n; n) the last n labels of one window of 2n. A dot marks the input ``lag``
+    steps before each label, filled where the gradient reaches it; the counts are
+    ``batching.labels_reaching`` (TF style) and ``truncation.share_reaching``.
     """
     num_steps = check_int(num_steps, "num_steps")
     lag = check_int(lag, "lag", minimum=0)
-    first = -max(num_steps - 1, lag)  # the oldest step drawn, relative to the window
+    reaches = {style: truncation.reach(style, num_steps) for style in truncation.STYLES}
+    # the oldest step drawn, relative to the first scored label's position
+    first = -max(num_steps, lag)
     columns = num_steps - first
     cell = min(0.2, 4.3 / columns)
     canvas = Canvas()
     top = 0.0
-    for style in ("tf", "true"):
+    for style in truncation.STYLES:
         if style == "tf":
             count = batching.labels_reaching(num_steps, lag)
-            heading = f"TF style, BPTT({num_steps}; {num_steps})"
         else:
-            count = round(truncation.share_reaching(style, num_steps, lag) * num_steps)
-            heading = f"true style, BPTT({num_steps}; 1)"
+            share = truncation.share_reaching(style, num_steps, lag)
+            count = round(share * num_steps)
+        h, h_prime = truncation.bptt_notation(style, num_steps)
+        heading = f"{STYLE_NAMES[style]}, BPTT({h}; {h_prime})"
+        if style == "2n":
+            heading = f"BPTT(2n; n) = BPTT({h}; {h_prime})"
         canvas.text(0.0, top, heading, ha="left", va="bottom", bold=True)
         canvas.text(
             0.0,
@@ -145,8 +155,8 @@ def truncation_styles(num_steps=10, lag=8):
             va="bottom",
         )
         y0 = top - 0.45
-        reach = truncation.reach(style, num_steps)
-        backs = [int(reach[p] if style == "tf" else reach[0]) for p in range(num_steps)]
+        reach = reaches[style]
+        backs = [int(reach[p % len(reach)]) for p in range(num_steps)]
         if sum(back >= lag for back in backs) != count:
             raise RuntimeError(
                 f"truncation.reach and the count of labels reaching {lag} steps back "
@@ -166,19 +176,12 @@ def truncation_styles(num_steps=10, lag=8):
             target = position - lag
             if target >= first:
                 canvas.dot((target - first + 0.5) * cell, y + cell / 2, filled=reached)
-        if style == "tf":  # the window's first step: no gradient goes further back
-            x = -first * cell
-            below = y0 - num_steps * cell - 0.05
-            canvas.text(x + 0.05, below, "one window", ha="left", va="top")
-            if x >= 1.75:  # room for it
-                canvas.text(
-                    x - 0.15,
-                    below,
-                    "the window before",
-                    ha="right",
-                    va="top",
-                    role="muted",
-                )
+        note = {
+            "tf": "one window of n, every label scored",
+            "true": "n windows of n, each scoring its last label",
+            "2n": "one window of 2n, its last n labels scored",
+        }[style]
+        canvas.text(0.0, y0 - num_steps * cell - 0.05, note, ha="left", va="top")
         top = y0 - num_steps * cell - 0.75
     canvas.key(
         0.0,

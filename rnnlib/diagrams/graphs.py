@@ -6,7 +6,8 @@ from rnnlib.diagrams.draw import Canvas
 
 #: Each framework's ways of unrolling, as its chapter 4 page compares them: a title
 #: (code between backticks), what the graph holds ("copies": one copy of the cell per
-#: step; "loop": one While op; "fused": one cuDNN node), and when it is built.
+#: step; "loop": one While op; "fused": one cuDNN call, one autograd node), and when it
+#: is built.
 WAYS = {
     "tf": [
         (
@@ -36,7 +37,8 @@ WIDTH = 4.55
 def unrolled_graphs(framework, num_steps=4):
     """How ``framework`` ("tf" or "torch") unrolls a window of ``num_steps`` steps: a
     graph with one copy of the cell per step against one loop node (TensorFlow's
-    ``While``, cuDNN's fused kernel), and when each is traced or recorded."""
+    ``While``; on a GPU, one cuDNN call that runs the whole loop with its own kernels),
+    and when each is traced or recorded."""
     if framework not in WAYS:
         raise ValueError(f"framework must be one of {list(WAYS)}, got {framework!r}")
     num_steps = check_int(num_steps, "num_steps")

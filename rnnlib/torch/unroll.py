@@ -11,8 +11,10 @@ records (one copy of the cell per step run). What is static in PyTorch is a grap
 ahead of running: ``torch.compile`` (or ``torch.jit.trace``) traces this loop into one,
 unrolled for one num_steps, and traces again for another.
 
-So the two functions here run the same loop and give the same numbers; they differ in
-the one thing ``dynamic_rnn`` added to TF1 that matters here:
+So the two functions here run the same loop and give the same numbers; they differ
+only in the steps after the batch's longest sequence, which ``dynamic_rnn``'s loop never
+ran (TF1's ``static_rnn``, given ``sequence_length``, skipped them too, with a ``cond``
+at every step of its graph; ``static_unroll`` runs them):
 
 - ``static_unroll``: always num_steps steps, the window's length.
 - ``dynamic_unroll``: stops at the longest ``sequence_length`` in the batch.
