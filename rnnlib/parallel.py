@@ -11,8 +11,10 @@ protocol) and the test images the workers scored together. Loopback (127.0.0.1) 
 """
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 from pathlib import Path
@@ -59,8 +61,7 @@ class Setting(NamedTuple):
     crash: bool = False  # the last rank fails once after the first epoch (restarts)
 
 
-#: The runs a worker script knows, by name (TensorFlow knows those without "hand-rolled"
-#: and "restart": no all_reduce by hand, and no launcher that restarts workers).
+#: The runs a worker script knows (TensorFlow: all but "hand-rolled..." and "restart")
 RUNS = {
     "correct": Setting(False, True, True, "float64"),
     "float32": Setting(False, True, True, "float32"),
@@ -82,11 +83,8 @@ def worker_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--batch-size", type=int, default=128, help="global batch")
     parser.add_argument("--seed", type=int, default=0, help="weights and data order")
     parser.add_argument("--threads", type=int, default=1, help="threads per process")
-    parser.add_argument(
-        "--runs",
-        default="correct",
-        help=f"comma-separated runs, one after the other, of {', '.join(RUNS)}",
-    )
+    runs = f"comma-separated runs, one after the other, of {', '.join(RUNS)}"
+    parser.add_argument("--runs", default="correct", help=runs)
     timed = "after the run float32, blocks of one worker and of all, each this often"
     parser.add_argument("--timing-repeats", type=int, default=0, help=timed)
     parser.add_argument("--timing-steps", type=int, default=10, help="steps a block")
@@ -112,14 +110,15 @@ def recipe(batch_size: int, num_epochs: int) -> recipes.Recipe:
     )
 
 
+NAMES = ("num_workers", "n_train", "num_epochs", "batch_size")  # check_options's
+
+
 def check_options(
     num_workers, n_train, num_epochs, batch_size, timing_repeats=0, n_test=0
 ) -> None:
     """ValueError naming the first option that cannot work."""
-    check_int(num_workers, "num_workers")
-    check_int(n_train, "n_train")
-    check_int(num_epochs, "num_epochs")
-    check_int(batch_size, "batch_size")
+    for value, name in zip((num_workers, n_train, num_epochs, batch_size), NAMES):
+        check_int(value, name)
     check_int(n_test, "n_test", minimum=0)
     if batch_size % num_workers:
         raise ValueError(
@@ -143,27 +142,17 @@ def worker_flags(
 ) -> list[str]:
     """The worker script's command-line flags for these settings; ``timing`` is
     (repeats, steps a block)."""
-    return [
-        f"--n-train={n_train}",
-        f"--num-epochs={num_epochs}",
-        f"--batch-size={batch_size}",
-        f"--seed={seed}",
-        f"--threads={threads}",
-        f"--runs={','.join(runs)}",
-        f"--timing-repeats={timing[0]}",
-        f"--timing-steps={timing[1]}",
-        f"--n-test={n_test}",
-    ]
+    flags = dict(n_train=n_train, num_epochs=num_epochs, batch_size=batch_size)
+    flags |= dict(seed=seed, threads=threads, runs=",".join(runs), n_test=n_test)
+    flags |= dict(timing_repeats=timing[0], timing_steps=timing[1])
+    return [f"--{name.replace('_', '-')}={value}" for name, value in flags.items()]
 
 
 def load_train(n_train: int) -> tuple[np.ndarray, np.ndarray]:
     """The training images after the validation ones, as the MNIST pages use them: x
     (n_train, 28, 28) float32 in [0, 1], y (n_train,) int64."""
     images, labels = mnist.load("train")
-    if n_train > len(images) - VALIDATION:
-        raise ValueError(
-            f"n_train must be at most {len(images) - VALIDATION}, got {n_train}"
-        )
+    check_int(n_train, "n_train", maximum=len(images) - VALIDATION)
     x = mnist.as_sequences(images[VALIDATION : VALIDATION + n_train])
     return x, labels[VALIDATION : VALIDATION + n_train].astype(np.int64)
 
@@ -171,9 +160,7 @@ def load_train(n_train: int) -> tuple[np.ndarray, np.ndarray]:
 def load_test(n_test: int) -> tuple[np.ndarray, np.ndarray]:
     """The first n_test test images, x (n_test, 28, 28) float32, y (n_test,) int64."""
     images, labels = mnist.load("test")
-    check_int(n_test, "n_test")
-    if n_test > len(images):
-        raise ValueError(f"n_test must be at most {len(images)}, got {n_test}")
+    check_int(n_test, "n_test", maximum=len(images))
     return mnist.as_sequences(images[:n_test]), labels[:n_test].astype(np.int64)
 
 
@@ -201,6 +188,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def use_gpus(gpus: int, num_workers: int) -> bool:
+    """Whether this machine's ``num_workers`` workers train on its ``gpus`` GPUs: only
+    when each has its own (two processes on one GPU share its memory and queue)."""
+    return gpus >= num_workers
+
+
+def device_note(gpus: int, num_workers: int) -> str:
+    """Where this machine's ``num_workers`` workers train, and why, as a sentence."""
+    if gpus == 0:
+        return f"no GPU here: the {num_workers} workers train on the CPU"
+    if use_gpus(gpus, num_workers):
+        return f"{gpus} GPUs here: each of the {num_workers} workers trains on its own"
+    found = f"{gpus} GPU{'' if gpus == 1 else 's'} here for {num_workers} workers"
+    return f"{found}, not one each: the workers train on the CPU"
+
+
 def loopback_env() -> dict[str, str]:
     """Environment that keeps gloo on the loopback interface (it otherwise uses the
     address the host name resolves to), and one thread per OpenMP pool."""
@@ -214,7 +217,9 @@ def loopback_env() -> dict[str, str]:
 
 def run_processes(commands, envs, *, timeout=1200.0) -> list[str]:
     """Start one process per command (``envs``: extra variables for each), wait for all,
-    return their stdout; RuntimeError with the end of stderr if any fails."""
+    return their stdout; RuntimeError with the end of stderr if any fails. Each starts a
+    session of its own, so that a timeout ends the whole group, torchrun's workers with
+    torchrun."""
     processes = []
     for command, extra in zip(commands, envs, strict=True):
         env = dict(os.environ, **extra)
@@ -225,6 +230,7 @@ def run_processes(commands, envs, *, timeout=1200.0) -> list[str]:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
+                start_new_session=True,  # its own process group, children included
             )
         )
     outputs, failures = [], []
@@ -232,8 +238,10 @@ def run_processes(commands, envs, *, timeout=1200.0) -> list[str]:
         try:
             out, err = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            for other in processes:
-                other.kill()
+            for other in processes:  # the group's id is its leader's pid
+                with contextlib.suppress(ProcessLookupError):  # (all ended already)
+                    os.killpg(other.pid, signal.SIGKILL)
+                other.wait()
             raise RuntimeError(f"worker {rank} ran longer than {timeout} s") from None
         outputs.append(out)
         if process.returncode != 0:
@@ -250,11 +258,8 @@ def write_rank(out, rank, params, step_loss, step_seconds, **extra) -> None:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     np.savez(out / f"rank{rank}.npz", **params)
-    stats = {
-        "step_loss": [float(v) for v in step_loss],
-        "step_seconds": [float(v) for v in step_seconds],
-        **extra,
-    }
+    stats = dict(step_loss=list(map(float, step_loss)), **extra)
+    stats["step_seconds"] = list(map(float, step_seconds))
     (out / f"rank{rank}.json").write_text(json.dumps(stats))
 
 
@@ -264,10 +269,7 @@ def read_runs(out, runs, num_workers, command, log) -> dict[str, Run]:
     found = {}
     for name in runs:
         folder = Path(out) / name
-        params = []
-        for rank in range(num_workers):
-            with np.load(folder / f"rank{rank}.npz") as saved:
-                params.append({key: saved[key] for key in saved.files})
+        params = [dict(np.load(folder / f"rank{r}.npz")) for r in range(num_workers)]
         stats = json.loads((folder / "rank0.json").read_text())
         prefix = f"[{name}] "
         lines = [line for line in log.splitlines() if line.startswith(prefix)]

@@ -8,6 +8,7 @@ steps, so the file stays within seconds of its budget.
 """
 
 import os
+import time
 
 import numpy as np
 import pytest
@@ -175,3 +176,29 @@ def test_a_failing_worker_is_reported(tmp_path):
     assert args.runs == "correct" and args.batch_size == 128
     assert args.timing_repeats == 0 and args.n_test == 0
     assert torch_parallel.RUNS == tuple(parallel.RUNS)
+
+
+def test_a_timeout_ends_the_workers_children_too(tmp_path):
+    """torchrun's workers are its children: a timeout must end them with it."""
+    pid_file = tmp_path / "child.pid"
+    script = f"sleep 60 & echo $! > {pid_file}; wait"
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match=r"worker 0 ran longer than 1"):
+        parallel.run_processes([["bash", "-c", script]], [{}], timeout=1.0)
+    assert time.monotonic() - start < 15, "it waited for the child to end by itself"
+    child = int(pid_file.read_text())
+    for _ in range(50):  # the kill is sent; the child goes within moments
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the worker's child {child} outlived the timeout")
+
+
+def test_workers_take_gpus_only_one_each():
+    assert parallel.use_gpus(2, 2) and parallel.use_gpus(8, 4)
+    assert not parallel.use_gpus(1, 2) and not parallel.use_gpus(0, 2)
+    assert "train on the CPU" in parallel.device_note(0, 2)
+    assert "not one each: the workers train on the CPU" in parallel.device_note(1, 2)
+    assert "each of the 2 workers trains on its own" in parallel.device_note(2, 2)

@@ -3,7 +3,8 @@ TensorFlow's MultiWorkerMirroredStrategy, against one process on the combined ba
 
 Each framework trains the chapter's run (``rnnlib.parallel.recipe``: the one-cycle
 recipe, global batch 128, two epochs), in float64 and in float32, on 2 worker
-processes of one thread each (on a GPU machine, one process per GPU, at least 2),
+processes of one thread each (on a machine with 2 GPUs or more, one process per GPU;
+with one GPU, 2 on the CPU, as the workers take a GPU only where each has its own),
 launched the frameworks' way (``torchrun``; one process per ``TF_CONFIG``), and in this
 one process from the same weights in the same order. It reports the largest difference
 between the parameters the two end with (and between the ranks). Then, inside the same
@@ -49,7 +50,8 @@ def measure(framework: str, size) -> dict:
         from rnnlib.tf import parallel as module
 
         gpus = len(tf.config.list_physical_devices("GPU"))
-    num_workers = max(2, gpus)
+    num_workers = gpus if gpus >= 2 else 2  # one per GPU; on one GPU, 2 on the CPU
+    gpus = gpus if parallel.use_gpus(gpus, num_workers) else 0  # what they trained on
     with tempfile.TemporaryDirectory() as out:
         found = module.launch(
             num_workers,
@@ -126,7 +128,7 @@ def run() -> Result:
         summary[f"{name}_comm_share"] = m["comm_share"]
     summary |= {
         "num_workers": found["torch"]["num_workers"],
-        "gpus": found["torch"]["gpus"],
+        "gpus": found["torch"]["gpus"],  # the GPUs the workers trained on (0: CPUs)
         "steps": found["torch"]["steps"],
         "timing_repeats": size.timing_repeats,
         "timed_steps": size.timing_steps,

@@ -1,17 +1,15 @@
 """Data-parallel training of the MNIST LSTM with TensorFlow's own engine:
 ``tf.distribute.MultiWorkerMirroredStrategy``, one worker process per ``TF_CONFIG``.
 
-``python -m rnnlib.tf.parallel --out DIR [options]`` is the worker script: ``launch``
-starts it once per worker, each with a ``TF_CONFIG`` that lists every worker's address
-(127.0.0.1 and a port) and says which one it is. Every worker builds the same model in
-the strategy's scope (its variables are mirrored: created from the chief's initial
-values), reads its shard of every global batch through a dataset the strategy
-distributes, and ``apply_gradients`` sums the gradients over all replicas before it
-steps. Some runs break one thing on purpose, or accumulate micro-batches
-(``rnnlib.parallel.RUNS``). ``train_single`` trains one process on the combined
-batches, in the same order (``combined_batches``), to check against; ``count_correct``
-scores a model on a set, as every worker scores its shard of the test set. The same
-options and public names as ``rnnlib.torch.parallel``.
+``python -m rnnlib.tf.parallel --out DIR [options]`` is the worker script, which
+``launch`` starts once per worker, each with a ``TF_CONFIG`` that lists every worker
+(127.0.0.1 and a port) and says which one it is. Every worker builds the model in the
+strategy's scope (mirrored variables, created from the chief's initial values), reads
+its shard of every global batch, and ``apply_gradients`` sums the gradients over all
+replicas before it steps; some runs break one thing on purpose or accumulate
+micro-batches (``rnnlib.parallel.RUNS``). ``train_single`` trains one process on the
+combined batches (``combined_batches``) to check against; ``count_correct`` scores a
+model, as each worker scores its shard of the test set. As ``rnnlib.torch.parallel``.
 """
 
 import json
@@ -126,14 +124,12 @@ def train_worker(strategy, x, y, run, *, batch_size, num_epochs, seed, log=print
         model = build_model(params, setting.dtype)
         optimizer = classifier_optimizer(model, recipe)
         optimizer.build(model.trainable_variables)
-    train_step = make_train_step(
-        strategy, model, optimizer, batch_size, setting.accumulate
-    )
+    micro = setting.accumulate  # micro-batches a step
+    train_step = make_train_step(strategy, model, optimizer, batch_size, micro)
     steps = len(order) // num_epochs
     rates = recipes.learning_rates(recipe, steps)
-    batches = iter(
-        distributed_batches(strategy, x, y, order, batch_size, setting.dtype)
-    )
+    dataset = distributed_batches(strategy, x, y, order, batch_size, setting.dtype)
+    batches = iter(dataset)
     losses, seconds = [], []
     for i in range(len(order)):  # never past the end: no waiting for the others
         x_batch, y_batch = next(batches)
@@ -147,13 +143,21 @@ def train_worker(strategy, x, y, run, *, batch_size, num_epochs, seed, log=print
     return model, optimizer, losses, seconds
 
 
+def count_workers(strategy) -> int:
+    """The strategy's worker processes (each may hold several replicas, one per GPU)."""
+    spec = strategy.cluster_resolver.cluster_spec()
+    return spec.num_tasks("worker") if "worker" in spec.jobs else 1
+
+
 def make_sum(strategy):
     """``total(values) -> values summed over the workers``: one all-reduce, which also
-    serves as a barrier (no worker leaves it before all have entered)."""
+    serves as a barrier (no worker leaves it before all have entered). Every replica of
+    a worker holds the worker's values and adds its share of them."""
+    replicas = strategy.num_replicas_in_sync // count_workers(strategy)  # per worker
 
     @tf.function
     def total(values):
-        per_replica = strategy.run(lambda: tf.identity(values))
+        per_replica = strategy.run(lambda: tf.identity(values) / replicas)
         return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
 
     return total
@@ -179,7 +183,7 @@ def worker(args) -> None:
     tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     strategy = tf.distribute.MultiWorkerMirroredStrategy()  # reads TF_CONFIG
     rank = strategy.cluster_resolver.task_id or 0
-    world = strategy.num_replicas_in_sync
+    num_workers = count_workers(strategy)  # processes, not their replicas
     x, y = (tf.constant(a) for a in parallel.load_train(args.n_train))
     for run in runs:
         model, _, losses, seconds = train_worker(
@@ -198,13 +202,14 @@ def worker(args) -> None:
             extra["allreduce_seconds"] = time_allreduce(strategy, model)
             if args.n_test:  # each worker scores its shard; the counts are summed
                 x_test, y_test = parallel.load_test(args.n_test)
-                mine = parallel.shard(args.n_test, rank, world)
+                mine = parallel.shard(args.n_test, rank, num_workers)
                 counts = [
                     count_correct(model, x_test[mine], y_test[mine]),
                     len(y_test[mine]),
                 ]
                 total = make_sum(strategy)(tf.constant(counts, tf.float64))
-                extra |= {"correct": int(total[0]), "scored": int(total[1])}
+                correct, scored = np.round(total.numpy()).astype(int)
+                extra |= {"correct": int(correct), "scored": int(scored)}
         if run == "float32" and args.timing_repeats:
             extra["timings"] = time_workers(
                 strategy,
@@ -241,11 +246,11 @@ def launch(
     timeout=1200.0,
 ) -> dict[str, parallel.Run]:
     """Run the worker script ``num_workers`` times on this machine, each with its
-    TF_CONFIG (a single worker needs none), each of ``runs`` in turn; ``timing`` is
-    (repeats, steps a block) of the speed comparison after the run float32, ``n_test``
-    the test images the first run scores; ``max_restarts`` must stay 0 (PyTorch's
-    option: no launcher restarts TensorFlow's workers). Returns each run's Run, read
-    back from what the workers wrote into ``out``."""
+    TF_CONFIG (a single worker needs none) and a GPU of its own if there is one for
+    each (else none), each of ``runs`` in turn; ``timing`` is (repeats, steps a block)
+    of the speed comparison after the run float32, ``n_test`` the test images the first
+    run scores; ``max_restarts`` must stay 0 (no launcher restarts TensorFlow's
+    workers). Returns each run's Run, read back from what the workers wrote."""
     parallel.check_options(
         num_workers, n_train, num_epochs, batch_size, timing[0], n_test
     )
@@ -256,21 +261,16 @@ def launch(
         )
     runs = parallel.check_runs(runs, RUNS)
     Path(out).mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "rnnlib.tf.parallel",
-        f"--out={out}",
-        *parallel.worker_flags(
-            n_train, num_epochs, batch_size, seed, threads, runs, timing, n_test
-        ),
-    ]
+    flags = (n_train, num_epochs, batch_size, seed, threads, runs, timing, n_test)
+    command = [sys.executable, "-m", "rnnlib.tf.parallel", f"--out={out}"]
+    command += parallel.worker_flags(*flags)
     ports = [parallel.free_port() for _ in range(num_workers)]
     gpus = len(tf.config.list_physical_devices("GPU"))
+    on_gpus = parallel.use_gpus(gpus, num_workers)  # one GPU each, or the CPU for all
     envs = [
         parallel.loopback_env()
         | ({"TF_CONFIG": tf_config(ports, r)} if num_workers > 1 else {})
-        | ({"CUDA_VISIBLE_DEVICES": str(r % gpus)} if gpus else {})  # one GPU each
+        | ({"CUDA_VISIBLE_DEVICES": str(r) if on_gpus else "-1"} if gpus else {})
         for r in range(num_workers)
     ]
     logs = parallel.run_processes([command] * num_workers, envs, timeout=timeout)

@@ -31,8 +31,8 @@ def combined_batches(n_train, batch_size, num_workers, epoch, seed=0) -> np.ndar
     return np.concatenate([order[:, r::num_workers] for r in range(num_workers)], 1)
 
 
-# Keras's own loop over the 28 steps (unroll=False), as on a GPU (cuDNN): it traces in
-# half the time of the unrolled graph, and the workers trace once per run.
+# Keras's own loop over the 28 steps (unroll=False), as on a GPU (cuDNN): its graph
+# holds the step once, not 28 times, and the workers trace once per run.
 
 
 def build_model(params, dtype):

@@ -12,7 +12,8 @@ once and resume from a checkpoint when torchrun restarts them
 (``rnnlib.parallel.RUNS``). ``launch`` runs torchrun from Python; ``train_single``
 trains one process on the combined batches, in the same order (``combined_batches``),
 to check against; ``count_correct`` scores a model on a set, as every rank scores its
-shard of the test set. gloo on a CPU, nccl on GPUs (one per process, by LOCAL_RANK).
+shard of the test set. nccl on GPUs when there is one for every process of a machine (by
+LOCAL_RANK), gloo on the CPU otherwise.
 """
 
 import os
@@ -172,7 +173,8 @@ def worker(args) -> None:
     (``rnnlib.parallel.worker_parser``); torchrun's environment says which rank."""
     runs = parallel.check_runs(args.runs, RUNS)
     torch.set_num_threads(args.threads)
-    cuda = torch.cuda.is_available()
+    gpus, local_world = torch.cuda.device_count(), int(os.environ["LOCAL_WORLD_SIZE"])
+    cuda = parallel.use_gpus(gpus, local_world)  # a GPU for every process, or none
     if cuda:  # this process's own GPU: its rank on this machine
         local_rank = int(os.environ["LOCAL_RANK"])
         torch.cuda.set_device(local_rank)
@@ -181,6 +183,8 @@ def worker(args) -> None:
         device = torch.device("cpu")
     dist.init_process_group("nccl" if cuda else "gloo")
     rank, world = dist.get_rank(), dist.get_world_size()
+    if rank == 0:
+        print(f"[devices] {parallel.device_note(gpus, local_world)}", flush=True)
     x, y = parallel.load_train(args.n_train)
     dataset = TensorDataset(torch.as_tensor(x), torch.as_tensor(y))
     for run in runs:
@@ -208,11 +212,12 @@ def worker(args) -> None:
             if args.n_test:  # each rank scores its shard; the counts are summed
                 x_test, y_test = parallel.load_test(args.n_test)
                 mine = parallel.shard(args.n_test, rank, world)
-                counts = torch.tensor(
+                counts = torch.tensor(  # on the device: NCCL reduces GPU tensors only
                     [
                         count_correct(model, x_test[mine], y_test[mine]),
                         len(y_test[mine]),
-                    ]
+                    ],
+                    device=device,
                 )
                 dist.all_reduce(counts)  # the sums over the ranks
                 extra |= {"correct": int(counts[0]), "scored": int(counts[1])}
