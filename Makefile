@@ -68,10 +68,11 @@ sync: $(STAMP)
 	$(BIN)/python tools/twins.py
 	$(BIN)/jupytext --sync $(HAND_WRITTEN_PAGES)
 
-# ruff formats the code: the twin sources' cells, the notebooks (jupytext carries them back
+# ruff sorts imports and formats the code: the twin sources' cells, the notebooks (jupytext carries them back
 # into book/), rnnlib and the rest; then the twin pages are written again.
 format: $(STAMP) sync
 	$(BIN)/python tools/twins.py --format
+	$(BIN)/ruff check --fix --select I,UP $(LINTED)
 	$(BIN)/ruff format $(LINTED)
 	sleep 1 && $(BIN)/jupytext --sync $(HAND_WRITTEN_PAGES)
 	$(BIN)/python tools/twins.py

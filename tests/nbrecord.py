@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from unrolled.figures import write_profile  # _ext/, on pytest's pythonpath
 
 from rnnlib._env import quiet_tensorflow

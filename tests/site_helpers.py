@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-
 from conftest import ROOT
 
 sys.path.insert(

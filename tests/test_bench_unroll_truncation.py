@@ -4,9 +4,10 @@ verdict says "lower" or "higher" only where the seeds' ranges do not overlap."""
 
 import math
 
+import rnnlib.tf  # noqa: F401  (first: TensorFlow's quiet environment)
+
 import pytest
 
-import rnnlib.tf  # noqa: F401  (first: TensorFlow's quiet environment)
 from rnnlib import timing
 from rnnlib.bench import truncation as truncation_bench
 from rnnlib.bench import unroll

@@ -5,10 +5,9 @@ entries, and the book's citations then point at nothing; this fails first, and f
 """
 
 import pytest
+from conftest import ROOT
 from pybtex.database import parse_file
 from pybtex.scanner import PybtexError
-
-from conftest import ROOT
 
 BIB = ROOT / "book" / "references.bib"
 

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
-
 from conftest import ROOT, notebook_pages, toc_pages
 from site_helpers import (
     chapter_of,

@@ -16,7 +16,6 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlparse
 
 import pytest
-
 from conftest import (
     QUICK_BUILD,
     REQUIRE_ALL,

@@ -2,10 +2,11 @@
 same weights; a model copied across frameworks reads a text to the same loss; carrying
 the state across windows equals one long pass; the training loop runs fixed steps."""
 
+import rnnlib.tf  # noqa: F401  (first: TensorFlow's quiet environment)
+
 import numpy as np
 import pytest
 
-import rnnlib.tf  # noqa: F401  (first: TensorFlow's quiet environment)
 import rnnlib.torch
 from rnnlib import lm
 from rnnlib.numpy import charlstm
@@ -65,7 +66,7 @@ def test_numpy_tf_torch_same_logits_and_states(params, text):
     )
     np.testing.assert_allclose(np.asarray(tf_logits), want, atol=1e-5)
     np.testing.assert_allclose(torch_logits.detach().numpy(), want, atol=1e-5)
-    for (h, c), (th, tc), (ph, pc) in zip(want_state, tf_state, torch_state):
+    for (h, c), (th, _), (_, pc) in zip(want_state, tf_state, torch_state):
         np.testing.assert_allclose(np.asarray(th), h, atol=1e-5)
         np.testing.assert_allclose(pc.detach().numpy(), c, atol=1e-5)
 

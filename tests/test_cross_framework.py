@@ -1,13 +1,14 @@
 """The same weights and inputs give the same states, logits, loss and gradients in
 NumPy, TF and PyTorch."""
 
+import rnnlib.tf as cell_tf  # first: sets TensorFlow's logging before TensorFlow loads
+
 import numpy as np
 import pytest
-
-import rnnlib.tf as cell_tf  # first: sets TensorFlow's logging before TensorFlow loads
-import rnnlib.torch as cell_torch
 import tensorflow as tf
 import torch
+
+import rnnlib.torch as cell_torch
 from rnnlib.data import echo
 from rnnlib.numpy import cell as cn
 from rnnlib.numpy.gradcheck import relative_error

@@ -9,12 +9,10 @@ import textwrap
 import jupytext
 import nbformat
 import pytest
+from conftest import REQUIRE_ALL, ROOT, missing
 from nbexercises import EXERCISES, FAILS_AS_EXPECTED
 from nbrecord import EXECUTED
-
 from unrolled import editions
-
-from conftest import REQUIRE_ALL, ROOT, missing
 
 PAGE = textwrap.dedent('''\
     ---

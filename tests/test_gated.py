@@ -2,14 +2,15 @@
 library layers of both frameworks against the reference, weights moved between the
 frameworks, and parameter counts."""
 
+import rnnlib.tf as rtf  # first: sets TensorFlow's logging before TensorFlow loads
+
+import keras
 import numpy as np
 import pytest
-
-import rnnlib.tf as rtf  # first: sets TensorFlow's logging before TensorFlow loads
-import rnnlib.torch as rtorch
-import keras
 import tensorflow as tf
 import torch
+
+import rnnlib.torch as rtorch
 from rnnlib.numpy import gated, layouts
 
 CASES = [("lstm", True), ("gru", True), ("gru", False), ("rnn", True)]

@@ -15,9 +15,9 @@ from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
+from conftest import ROOT, notebook_pages
 from gluevalues import as_text, glue_roles, glued, glued_text
 
-from conftest import ROOT, notebook_pages
 from rnnlib.data import theory
 
 pytestmark = pytest.mark.slow

@@ -3,14 +3,15 @@ differences and against TF and PyTorch autograd, LSTM and GRU Jacobians against 
 differences, the spectral-radius and orthogonal levers, clipping by global norm, the lag
 signal, and the library layers loaded from shared weights."""
 
+import rnnlib.tf  # first: sets TensorFlow's logging before TensorFlow loads
+
+import keras
 import numpy as np
 import pytest
-
-import rnnlib.tf  # first: sets TensorFlow's logging before TensorFlow loads
-import rnnlib.torch
-import keras
 import tensorflow as tf
 import torch
+
+import rnnlib.torch
 from rnnlib.numpy import cell as numpy_cell
 from rnnlib.numpy import gated, layouts
 from rnnlib.numpy import gradients as ng

@@ -8,13 +8,14 @@ with each other, not only with a pattern.
 
 import re
 
+import rnnlib.tf as rtf  # first: sets TensorFlow's logging before TensorFlow loads
+
 import numpy as np
 import pytest
-
-import rnnlib.tf as rtf  # first: sets TensorFlow's logging before TensorFlow loads
-import rnnlib.torch as rtorch
 import tensorflow as tf
 import torch
+
+import rnnlib.torch as rtorch
 from rnnlib import recipes
 from rnnlib.bench import saved
 from rnnlib.data import echo, sequences, theory, truncation
@@ -35,7 +36,9 @@ def message(call) -> tuple[type, str]:
 def same_in_both(make_call, pattern):
     """The error of ``make_call(lib, tensor)`` in both frameworks: the same type and
     message, matching ``pattern``."""
-    found = {name: message(lambda: make_call(*lib)) for name, lib in LIBS.items()}
+    found = {
+        name: message(lambda lib=lib: make_call(*lib)) for name, lib in LIBS.items()
+    }
     assert found["tf"] == found["torch"], found
     assert re.search(pattern, found["tf"][1]), found["tf"][1]
 
@@ -104,7 +107,10 @@ def test_out_of_range_classes_are_refused_not_encoded_as_zeros():
         lambda lib: lib.HandRolledRNN(PARAMS),
         lambda lib: lib.LibraryRNN(PARAMS),
     ):
-        same_in_both(lambda lib, t: make(lib)(t(bad), make(lib).zero_state(2)), pattern)
+        same_in_both(
+            lambda lib, t, make=make: make(lib)(t(bad), make(lib).zero_state(2)),
+            pattern,
+        )
     same_in_both(
         lambda lib, t: lib.UnrolledRNN(PARAMS)(t(bad), (t(np.zeros((2, 4), "f")),)),
         pattern,
@@ -182,7 +188,7 @@ def test_sequence_lengths_must_be_integers():
     params = gated.init_gated("gru", input_size=2, state_size=3)
     for unroll in ("static_unroll", "dynamic_unroll"):
         same_in_both(
-            lambda lib, t: getattr(lib, unroll)(
+            lambda lib, t, unroll=unroll: getattr(lib, unroll)(
                 lib.make_cell("gru", params),
                 t(np.zeros((2, 4, 2), np.float32)),
                 (t(np.zeros((2, 3), np.float32)),),

@@ -17,7 +17,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, notebook_pages
 
 PACKAGE = ROOT / "rnnlib"
@@ -437,7 +436,7 @@ def test_config_errors_name_what_exists():
     with pytest.raises(
         AttributeError, match=r"'01-echo-task' has no setting 'm'.*\['n', "
     ):
-        config.sizes("01-echo-task").m
+        config.sizes("01-echo-task").m  # noqa: B018 (the access must raise)
     assert (
         config.sizes("01-echo-task", quick=True).n
         < config.sizes("01-echo-task", quick=False).n

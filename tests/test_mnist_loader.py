@@ -21,7 +21,6 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-
 from conftest import missing
 
 from rnnlib.data import download, mnist

@@ -4,12 +4,13 @@ weights copied across, the recipes (schedule, batches, loop) and one training st
 Random inputs stand in for digits: what is tested is arithmetic, not accuracy.
 """
 
+import rnnlib.tf as rtf  # first: sets TensorFlow's logging before TensorFlow loads
+
 import numpy as np
 import pytest
-
-import rnnlib.tf as rtf  # first: sets TensorFlow's logging before TensorFlow loads
-import rnnlib.torch as rtorch
 import torch
+
+import rnnlib.torch as rtorch
 from rnnlib import recipes
 from rnnlib.numpy import gated, lstm_stack
 from rnnlib.numpy.gradcheck import relative_error

@@ -5,7 +5,6 @@ import json
 
 import jupytext
 import pytest
-
 from conftest import ROOT, notebook_pages, toc_pages
 
 PAGES = notebook_pages()

@@ -20,7 +20,6 @@ import textwrap
 
 import jupytext
 import pytest
-
 from conftest import notebook_pages
 
 SAME_AS, SKETCH_OF = "same-as", "sketch-of"

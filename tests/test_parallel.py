@@ -108,6 +108,7 @@ def test_tf_mwms_equals_one_process(tmp_path):
 
 def test_combined_batches_are_the_samplers_shards_side_by_side():
     from rnnlib.tf import parallel as tf_parallel
+
     from rnnlib.torch import parallel as torch_parallel
 
     for epoch in (0, 1):
@@ -138,6 +139,7 @@ def test_shards_cover_every_example_once():
 
 def test_bad_options_are_named():
     from rnnlib.tf import parallel as tf_parallel
+
     from rnnlib.torch import parallel as torch_parallel
 
     with pytest.raises(ValueError, match=r"num_workers must be an integer >= 1, got 0"):

@@ -14,7 +14,6 @@ import re
 import jupytext
 import nbformat
 import pytest
-
 from conftest import ROOT, notebook_pages
 from site_helpers import exercises
 

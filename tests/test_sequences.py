@@ -2,13 +2,14 @@
 scores, the last valid output, the shared output layer, the padded loss, and training
 with a tuple state, in both frameworks."""
 
+import rnnlib.tf as rtf  # first: sets TensorFlow's logging before TensorFlow loads
+
 import numpy as np
 import pytest
-
-import rnnlib.tf as rtf  # first: sets TensorFlow's logging before TensorFlow loads
-import rnnlib.torch as rtorch
 import tensorflow as tf
 import torch
+
+import rnnlib.torch as rtorch
 from rnnlib.data import echo, padded, sequences, theory
 from rnnlib.numpy import gated
 

@@ -7,12 +7,12 @@ The tests marked slow read the quick build (``built_site``); the others need not
 import re
 
 import pytest
-from docutils import nodes
-
 from conftest import notebook_pages, toc_pages
-from rnnlib.tables import markdown_table
+from docutils import nodes
 from site_helpers import chapter_of, soup
 from unrolled.markdown import Markdown
+
+from rnnlib.tables import markdown_table
 
 # "nan", "inf", "-inf" as words: what Python prints for a glued NaN or infinity (the
 # prose may still speak of NaN)

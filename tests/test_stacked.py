@@ -146,9 +146,11 @@ def test_bad_arguments_are_named():
 
 def frameworks():
     import rnnlib.tf  # first: sets TensorFlow's logging before TensorFlow loads
-    import rnnlib.torch
+
     import tensorflow as tf
     import torch
+
+    import rnnlib.torch
 
     torch.set_num_threads(1)
     return {
@@ -221,9 +223,13 @@ def test_stacked_models_take_tuple_states_and_refuse_bad_data_alike():
         assert tuple(state.shape) == (2, 3, STATE_SIZE)
         errors = []
         for call in (
-            lambda: lib.train_stacked(model, xs + 2, xs, progress=False),
-            lambda: lib.stacked_step_losses(model, xs[0], xs[0] - 1),
-            lambda: model.zero_state(0),
+            lambda lib=lib, model=model: lib.train_stacked(
+                model, xs + 2, xs, progress=False
+            ),
+            lambda lib=lib, model=model: lib.stacked_step_losses(
+                model, xs[0], xs[0] - 1
+            ),
+            lambda model=model: model.zero_state(0),
         ):
             with pytest.raises(ValueError) as error:
                 call()

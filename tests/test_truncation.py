@@ -2,10 +2,10 @@
 steps): how far each error reaches, which labels each scores, the same updates in
 TensorFlow and PyTorch, and what echo_learned reads from held-out losses."""
 
+import rnnlib.tf  # noqa: F401  (first: TensorFlow's quiet environment)
+
 import numpy as np
 import pytest
-
-import rnnlib.tf  # noqa: F401  (first: TensorFlow's quiet environment)
 import tensorflow as tf
 import torch
 from torch.nn import functional as F

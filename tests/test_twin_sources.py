@@ -7,9 +7,8 @@ import textwrap
 import jupytext
 import pytest
 import twins  # tools/, on pytest's pythonpath
-from unrolled.pages import FRAMEWORKS, generated_pages, notebook_pages, twin_sources
-
 from conftest import ROOT
+from unrolled.pages import FRAMEWORKS, generated_pages, notebook_pages, twin_sources
 
 #: Framework pages without a twin in the other framework, on purpose: chapter 5 compares
 #: two styles of truncated backprop, which do not depend on the framework, in PyTorch

@@ -3,11 +3,11 @@ running the cell gives the NumPy reference's outputs and gradients; the static g
 grows with num_steps and the dynamic one does not; padded rows get what they get alone.
 """
 
+import rnnlib.tf  # noqa: F401  (first: TensorFlow's quiet environment)
+
+import keras
 import numpy as np
 import pytest
-
-import rnnlib.tf  # noqa: F401  (first: TensorFlow's quiet environment)
-import keras
 import tensorflow as tf
 import torch
 from torch.nn import functional as F

@@ -36,7 +36,7 @@ their sections or exercises, so the twins have the same ones by construction.
 
     python tools/twins.py            # write the generated pages (`make sync` runs it)
     python tools/twins.py --check    # fail if a generated page is out of date
-    python tools/twins.py --format   # ruff-format the sources' code cells
+    python tools/twins.py --format   # sort imports, ruff-format the sources' code
 """
 
 import argparse
@@ -229,13 +229,17 @@ def write() -> list[Path]:
 
 
 def format_sources(ruff: str) -> None:
-    """ruff-format the code cells of every source (through a temporary notebook)."""
+    """Sort the imports (ruff's isort rules) and ruff-format the code cells of every
+    source, through a temporary notebook checked with the project's ruff settings."""
+    settings = ["--config", str(ROOT / "pyproject.toml"), "--quiet"]
     for source in twin_sources():
         notebook = jupytext.read(source, fmt="md:myst")
         with tempfile.TemporaryDirectory() as folder:
             temporary = Path(folder) / "cells.ipynb"
             jupytext.write(notebook, temporary, fmt="ipynb")
-            subprocess.run([ruff, "format", "--quiet", str(temporary)], check=True)
+            fix = [ruff, "check", "--fix", "--select", "I", *settings, str(temporary)]
+            subprocess.run(fix, check=False)  # other rules are make lint's to report
+            subprocess.run([ruff, "format", *settings, str(temporary)], check=True)
             formatted = jupytext.read(temporary, fmt="ipynb")
         for cell, new in zip(notebook.cells, formatted.cells, strict=True):
             cell.source = new.source

@@ -98,7 +98,7 @@ def known_runtimes() -> dict[str, dict]:
 def save_runtimes(seconds: dict[str, float], jobs: int) -> None:
     """Merge this run's times into results/runtimes.json (pages not run keep theirs)."""
     known = {"pages": known_runtimes()}
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}"
     for name, value in seconds.items():
         known["pages"][name] = {

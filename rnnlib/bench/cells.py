@@ -89,9 +89,10 @@ def time_training(frameworks, train_data) -> dict:
 
 
 def run() -> Result:
+    import rnnlib.tf
+
     import torch
 
-    import rnnlib.tf
     import rnnlib.torch
 
     torch.set_num_threads(1)  # one thread, as the book's pages run these cells

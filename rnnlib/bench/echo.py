@@ -48,9 +48,10 @@ def train_and_score(
 
 
 def run() -> Result:
+    import rnnlib.tf
+
     import torch
 
-    import rnnlib.tf
     import rnnlib.torch
 
     # The cell's ops are tiny: one thread is fastest, and a second thread that spins

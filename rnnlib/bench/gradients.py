@@ -64,10 +64,11 @@ def ratio_20(jacobians) -> float:
 
 
 def run() -> Result:
+    import rnnlib.tf
+
     import tensorflow as tf
     import torch
 
-    import rnnlib.tf
     import rnnlib.torch
 
     torch.set_num_threads(1)
@@ -148,6 +149,7 @@ def time_lstm_jacobians(tf, torch, inputs, traced) -> dict:
     """Milliseconds per call of one LSTM's Jacobians over the probe: TensorFlow eager
     and traced, PyTorch eager; interleaved repeats, median and range, verdicts."""
     import rnnlib.tf
+
     import rnnlib.torch
 
     weights = cell_weights("lstm", 0)

@@ -43,6 +43,7 @@ def setup(framework: str, threads: int | None):
     """Import a framework with a thread setting; returns (module, model_kwargs)."""
     if framework == "tf":
         import rnnlib.tf as module  # first: TensorFlow's quiet environment
+
         import tensorflow as tf
 
         gpu = bool(tf.config.list_physical_devices("GPU"))

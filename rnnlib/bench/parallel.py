@@ -45,9 +45,9 @@ def measure(framework: str, size) -> dict:
 
         gpus = torch.cuda.device_count()
     else:
-        import tensorflow as tf
-
         from rnnlib.tf import parallel as module
+
+        import tensorflow as tf
 
         gpus = len(tf.config.list_physical_devices("GPU"))
     num_workers = gpus if gpus >= 2 else 2  # one per GPU; on one GPU, 2 on the CPU

@@ -68,9 +68,7 @@ def save(name: str, about: str, result, directory: Path = RESULTS_DIR) -> Path:
         "name": name,
         "about": about,
         "command": f"python -m rnnlib.bench {name}",
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime(
-            "%Y-%m-%d %H:%M UTC"
-        ),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "versions": versions(),
         "commit": git_commit(),

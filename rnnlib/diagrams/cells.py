@@ -142,7 +142,7 @@ def unrolled_window(num_steps=5, framework=None):
         canvas.arrow(
             out.at("bottom", 0.82), box.at("top", 0.82), role="gradient", dashed=True
         )
-    for t, (a, b) in enumerate(zip(cells, cells[1:]), start=1):
+    for a, b in zip(cells, cells[1:]):
         canvas.arrow(a.at("right", 0.62), b.at("left", 0.62))
         canvas.arrow(
             b.at("left", 0.28), a.at("right", 0.28), role="gradient", dashed=True

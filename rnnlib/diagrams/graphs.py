@@ -65,7 +65,7 @@ def unrolled_graphs(framework, num_steps=4):
         if kind == "copies":
             x = 0.3
             canvas.arrow((0.05, y + 0.28), (x, y + 0.28))
-            for t in range(num_steps):
+            for _ in range(num_steps):
                 box = canvas.box(x, y, size, 0.56, "step")
                 x = box.right + gap
                 canvas.arrow(box.at("right"), (x, box.cy))

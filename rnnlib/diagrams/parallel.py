@@ -98,7 +98,7 @@ def data_parallel(framework, *, batch_size=128, num_workers=2):
         role="gate",
     )
     update_top = bar.y - 0.35
-    for model, grad in lanes:
+    for _, grad in lanes:
         canvas.arrow(grad.at("bottom"), (grad.cx, bar.top))
         step = canvas.box(
             grad.x, update_top - 0.45, grad.w, 0.45, "same update", role="weight"

@@ -6,11 +6,12 @@ shape (batch_size, input_size). The GRU and LSTM take their weights in the neutr
 layout of ``rnnlib.numpy.gated``, so every framework starts from the same numbers.
 """
 
+from rnnlib.tf._checks import check_batch_size
+
 import numpy as np
 import tensorflow as tf
 
 from rnnlib.numpy import gated
-from rnnlib.tf._checks import check_batch_size
 
 __all__ = ["GRUCell", "LSTMCell", "RNNCell"]
 

@@ -12,18 +12,18 @@ and h count as separate inputs of the next step (h is computed from c, and a gra
 with respect to c itself would include that path too).
 """
 
-import numpy as np
-import tensorflow as tf
-
-import keras
-
-from rnnlib._checks import check_int, check_optional_positive, check_positive
-from rnnlib.numpy import layouts
-from rnnlib.numpy.gradients import check_num_back
 from rnnlib.tf.cells import RNNCell
 from rnnlib.tf.layers import LibraryCell, set_gated_weights
 from rnnlib.tf.models import SequenceLabeller
 from rnnlib.tf.train import make_optimizer
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from rnnlib._checks import check_int, check_optional_positive, check_positive
+from rnnlib.numpy import layouts
+from rnnlib.numpy.gradients import check_num_back
 from rnnlib.training import check_tokens_and_labels, train_windows
 
 __all__ = [

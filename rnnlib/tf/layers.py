@@ -15,13 +15,14 @@ c, o; GRU z, r, h) and keeps one bias, or two for the GRU with ``reset_after=Tru
   ``LSTMCell`` or ``GRUCell`` (``LibraryCell``) for the gated kinds.
 """
 
+from rnnlib.tf._checks import check_batch_size
+from rnnlib.tf.cells import RNNCell
+
 import keras
 import tensorflow as tf
 
 from rnnlib.numpy import layouts
 from rnnlib.numpy.gated import check_gated, check_kind
-from rnnlib.tf._checks import check_batch_size
-from rnnlib.tf.cells import RNNCell
 
 __all__ = [
     "LibraryCell",

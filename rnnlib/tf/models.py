@@ -12,6 +12,9 @@ Chapter 3's TensorFlow page writes ``HandRolledRNN`` out; a test checks that the
 and this module hold the same code.
 """
 
+from rnnlib.tf._checks import check_batch_size, check_lengths, check_tokens
+from rnnlib.tf.layers import gated_layer, get_gated_weights
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -20,8 +23,6 @@ from rnnlib._checks import check_dropout
 from rnnlib.numpy import layouts, lstm_stack
 from rnnlib.numpy.cell import PARAM_NAMES, check_params
 from rnnlib.numpy.gated import check_gated, check_head
-from rnnlib.tf._checks import check_batch_size, check_lengths, check_tokens
-from rnnlib.tf.layers import gated_layer, get_gated_weights
 
 __all__ = [
     "HandRolledRNN",

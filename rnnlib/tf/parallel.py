@@ -20,11 +20,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import tensorflow as tf
-
-from rnnlib import parallel, recipes
-from rnnlib.numpy import lstm_stack
 from rnnlib.tf.classify import classifier_optimizer
 from rnnlib.tf.parallel_single import (
     build_model,
@@ -33,6 +28,12 @@ from rnnlib.tf.parallel_single import (
     train_single,
 )
 from rnnlib.tf.parallel_speed import time_allreduce, time_workers
+
+import numpy as np
+import tensorflow as tf
+
+from rnnlib import parallel, recipes
+from rnnlib.numpy import lstm_stack
 
 __all__ = [
     "RUNS",

@@ -5,12 +5,13 @@ together, and one process trained on them with the same recipe and starting weig
 
 import time
 
+from rnnlib.tf.classify import classifier_optimizer, make_classifier_step
+from rnnlib.tf.models import MnistLSTM
+
 import numpy as np
 
 from rnnlib import parallel, recipes
 from rnnlib.numpy import lstm_stack
-from rnnlib.tf.classify import classifier_optimizer, make_classifier_step
-from rnnlib.tf.models import MnistLSTM
 
 __all__ = ["combined_batches", "train_single"]
 

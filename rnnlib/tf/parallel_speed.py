@@ -4,13 +4,14 @@ gradient timed alone (the worker script of ``rnnlib.tf.parallel`` calls both).""
 
 import time
 
+from rnnlib.tf.classify import classifier_optimizer, make_classifier_step
+from rnnlib.tf.parallel_single import build_model, epoch_order
+
 import numpy as np
 import tensorflow as tf
 
 from rnnlib import parallel, timing
 from rnnlib.numpy import lstm_stack
-from rnnlib.tf.classify import classifier_optimizer, make_classifier_step
-from rnnlib.tf.parallel_single import build_model, epoch_order
 
 __all__ = ["time_allreduce", "time_workers"]
 

@@ -12,14 +12,15 @@ weight, steps each model exactly as it would alone. ``rnnlib.sweeps.train_stacke
 the outer loop; a test checks that a stacked run equals separate runs.
 """
 
+from rnnlib.tf._checks import check_batch_size
+from rnnlib.tf.train import make_optimizer
+
 import numpy as np
 import tensorflow as tf
 
 from rnnlib.numpy import stacked as numpy_stacked
 from rnnlib.numpy.cell import PARAM_NAMES
 from rnnlib.sweeps import train_stacked as train_windows_stacked
-from rnnlib.tf._checks import check_batch_size
-from rnnlib.tf.train import make_optimizer
 from rnnlib.training import check_tokens_and_labels, step_losses_over
 
 __all__ = ["StackedRNN", "stacked_step_losses", "train_stacked"]

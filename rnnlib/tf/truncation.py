@@ -7,11 +7,12 @@ each window of h. Here: that training step, and ``train_truncated``, which train
 model in any style and returns a ``LearningCurve``.
 """
 
+from rnnlib.tf.train import make_optimizer, make_train_step
+
 import tensorflow as tf
 
 from rnnlib._checks import check_int
 from rnnlib.data.truncation import bptt_notation, style_sequences
-from rnnlib.tf.train import make_optimizer, make_train_step
 from rnnlib.training import check_tokens_and_labels, train_windows
 
 __all__ = ["make_last_step_train_step", "train_truncated"]

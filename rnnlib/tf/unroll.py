@@ -16,11 +16,12 @@ would reach alone. ``dynamic_unroll`` also stops at the longest length in the ba
 Chapter 4 measures the two.
 """
 
+from rnnlib.tf._checks import check_tokens
+from rnnlib.tf.cells import RNNCell
+
 import tensorflow as tf
 
 from rnnlib.numpy.cell import check_params
-from rnnlib.tf._checks import check_tokens
-from rnnlib.tf.cells import RNNCell
 
 __all__ = ["UnrolledRNN", "dynamic_unroll", "static_unroll", "unroll"]
 
