@@ -26,7 +26,7 @@ against it):
   protocol).
 - ``rnnlib.diagrams``: the book's schematics, drawn from the code (``style``,
   ``draw``, ``echo``, ``cells``, ``graphs``, ``gated``, ``sequences``, ``inputs``,
-  ``parallel``). Framework-free.
+  ``parallel``, ``text``). Framework-free.
 - ``rnnlib.tf`` and ``rnnlib.torch``: the same modules with the same public names and
   signatures in each framework (``cells``, ``unroll``, ``models``, ``layers``,
   ``train``, ``truncation``, ``gradients``, ``classify``, ``stacked``, ``parallel``

@@ -13,7 +13,7 @@ from schematics import NOTEBOOK_PAD, SMALLEST_PX, glyph_sizes, smallest_px
 from rnnlib import diagrams
 from rnnlib.data import batching, echo, padded, theory
 from rnnlib.diagrams import draw, echo as echo_diagrams, style
-from rnnlib.numpy import cell, gated, layouts, lstm_stack
+from rnnlib.numpy import cell, charlstm, gated, layouts, lstm_stack
 
 MINUS = "\N{MINUS SIGN}"
 PHONE_PX, DESKTOP_PX = 326, 656  # the widths a figure shows at (dark theme, padded)
@@ -46,6 +46,12 @@ PICTURES = {
     ),
     "data_parallel-tf": lambda: diagrams.data_parallel("tf"),
     "data_parallel-torch": lambda: diagrams.data_parallel("torch"),
+    "ngram_mixing": lambda: diagrams.ngram_mixing(),
+    "ngram_mixing-kn": lambda: diagrams.ngram_mixing(method="kneser-ney"),
+    "char_rnn": lambda: diagrams.char_rnn(),
+    "char_lstm-tf": lambda: diagrams.char_lstm("tf"),
+    "char_lstm-torch": lambda: diagrams.char_lstm("torch"),
+    "state_probe": lambda: diagrams.state_probe(),
 }
 
 
@@ -281,6 +287,28 @@ def test_data_parallel_splits_the_batch():
         diagrams.data_parallel("torch", batch_size=129)
 
 
+def test_the_text_pictures_follow_the_models():
+    labels = texts(diagrams.ngram_mixing(context="Citize", order=4, vocab_size=65))
+    assert [f"$P_{{{k}}}(w \\mid h)$" in labels for k in range(6)] == [1] * 5 + [0]
+    assert "uniform, 1/65" in labels and labels.count("t") == 1  # "itize" from 4 on
+    kneser = " ".join(texts(diagrams.ngram_mixing(method="kneser-ney")))
+    assert "$D\\,T(h)\\,/\\,c(h)$" in kneser
+    with pytest.raises(ValueError, match="method"):
+        diagrams.ngram_mixing(method="katz")
+    params = cell.init_params(num_classes=30, state_size=7)
+    labels = texts(diagrams.char_rnn(params, text="abcd"))
+    assert "$S_t$ (7)" in labels and "$X_t$ (30)" in labels
+    assert [labels.count(repr(c)) for c in "abcd"] == [1, 2, 2, 1]  # input, label
+    lstm = charlstm.init_params(vocab_size=40, embed_size=8, state_sizes=(16, 24))
+    labels = texts(diagrams.char_lstm("torch", lstm))
+    assert {"8", "16", "24", "40", "detach(state)"} <= set(labels)
+    assert labels.count("LSTM") == 2 and labels.count("id") == 4
+    labels = texts(diagrams.state_probe(lag=2, state_size=6))
+    assert "$S_t$ (6)" in labels and "probe: says $X_{t-2}$" in labels
+    with pytest.raises(ValueError, match="lag"):
+        diagrams.state_probe(lag=5)
+
+
 def test_windows_and_graphs_draw_num_steps():
     labels = texts(diagrams.unrolled_window(4, framework="torch"))
     assert "$P_{4}$" in labels and "$P_{5}$" not in labels
@@ -298,6 +326,7 @@ def test_windows_and_graphs_draw_num_steps():
         lambda: diagrams.stacked_layers("jax"),
         lambda: diagrams.padded_batch("mxnet"),
         lambda: diagrams.data_parallel("jax"),
+        lambda: diagrams.char_lstm("jax"),
     ],
 )
 def test_an_unknown_framework_is_named_in_the_error(call):

@@ -1,6 +1,6 @@
-"""Framework-free text models: Witten-Bell n-grams are distributions and match the
-formula counted by hand; the tanh cell's backprop is right for 65 characters;
-min-char-rnn's pieces; sampling and the statistics the pages report."""
+"""Framework-free text models: Witten-Bell and Kneser-Ney n-grams are distributions and
+match their formulas counted by hand; the tanh cell's backprop is right for 65
+characters; min-char-rnn's pieces; sampling and the statistics the pages report."""
 
 import math
 from collections import Counter
@@ -66,6 +66,66 @@ def test_witten_bell_matches_the_formula_counted_by_hand(counts, vocab):
             want = witten_bell_by_hand(TEXT, context, char, order, len(vocab))
             got = ngram.distribution(counts, ids, order)[vocab.ids[char]]
             assert got == pytest.approx(want, rel=1e-12), (context, char, order)
+
+
+def kneser_ney_by_hand(text, context, char, order, top, vocab_size, discount):
+    """Interpolated Kneser-Ney counted with Counters: raw counts at the model's own
+    order ``top``, continuation counts (different characters before h w) below it."""
+    if order < 0:
+        return 1.0 / vocab_size
+    lower = kneser_ney_by_hand(
+        text, context, char, order - 1, top, vocab_size, discount
+    )
+    h = context[len(context) - order :] if order else ""
+    if len(h) < order:
+        return lower
+    starts = [i for i in range(len(text) - order) if text[i : i + order] == h]
+    if order == top:
+        follows = Counter(text[i + order] for i in starts)
+    else:
+        before = {(text[i - 1], text[i + order]) for i in starts if i >= 1}
+        follows = Counter(w for _, w in before)
+    c_h = sum(follows.values())
+    if c_h == 0:
+        return lower
+    kept = max(follows[char] - discount, 0)
+    return (kept + discount * len(follows) * lower) / c_h
+
+
+def test_kneser_ney_matches_the_formula_counted_by_hand(counts, vocab):
+    rng = np.random.default_rng(3)
+    contexts = [[], vocab.encode("the"), vocab.encode("mm!"), vocab.encode("t")]
+    contexts += [rng.integers(0, len(vocab), 3) for _ in range(10)]
+    for context in contexts:
+        for order in range(4):
+            p = ngram.distribution(counts, context, order, method="kneser-ney")
+            assert np.all(p > 0) and p.sum() == pytest.approx(1.0, abs=1e-12)
+    for context, char in [("the", " "), ("he ", "c"), ("at", "."), ("!!!", "t")]:
+        for order in range(4):
+            for discount in (0.75, 0.3):
+                top = min(order, len(context))  # a shorter context: a lower order
+                want = kneser_ney_by_hand(
+                    TEXT, context, char, order, top, len(vocab), discount
+                )
+                got = ngram.distribution(
+                    counts,
+                    vocab.encode(context),
+                    order,
+                    method="kneser-ney",
+                    discount=discount,
+                )[vocab.ids[char]]
+                assert got == pytest.approx(want, rel=1e-12), (context, char, order)
+    ids = vocab.encode("the hat sat.")
+    losses = ngram.step_losses(counts, ids, 3, method="kneser-ney")
+    for t in range(len(ids)):
+        p = ngram.distribution(
+            counts, ids[max(0, t - 3) : t], min(t, 3), method="kneser-ney"
+        )
+        assert losses[t] == pytest.approx(-math.log(p[ids[t]]), rel=1e-12)
+    with pytest.raises(ValueError, match="method must be one of"):
+        ngram.step_losses(counts, ids, 3, method="katz")
+    with pytest.raises(ValueError, match=r"discount must be a number in \(0, 1\)"):
+        ngram.distribution(counts, ids, 3, method="kneser-ney", discount=1.5)
 
 
 def test_step_losses_agree_with_distribution_and_use_short_contexts(counts, vocab):
@@ -137,6 +197,18 @@ def test_sampling_temperature_and_top_k():
     stats = chars.sample_stats("ROMEO:\nthe cat xyzzy\n", {"the", "cat", "romeo"})
     assert stats["known_words"] == pytest.approx(3 / 4)
     assert stats["speaker_lines"] == 0.5 and stats["longest_line"] == 13
+    assert stats["lines"] == 2 and stats["words"] == 4
+
+
+def test_a_speaker_opens_a_speech():
+    """A name line is the text's first line or follows an empty one: a verse line that
+    ends with a colon is not a speaker."""
+    text = "ROMEO:\nCome:\nLet us go:\n\nJULIET:\nSoft!\n"
+    assert chars.speakers(text.split("\n")) == [1, 0, 0, 0, 1, 0, 0]
+    assert chars.sample_stats(text, set())["speaker_lines"] == pytest.approx(2 / 5)
+    spans = chars.span_features(text)
+    named = "".join(c for c, n in zip(text, spans["in_name"]) if n)
+    assert named == "ROMEO:\nJULIET:\n"
 
 
 def test_gradient_check_of_the_tanh_cell_on_65_characters():

@@ -24,7 +24,7 @@ TRAIN_SEED, HELDOUT_SEED = 1, 2
 
 def run() -> Result:
     size = config.sizes("bench.probe")
-    set_blas_threads(1)  # small matrices: one BLAS thread is several times faster
+    set_blas_threads(1)  # small matrices: more threads can be slower than one
     x, y = echo.generate(size.n_train, seed=TRAIN_SEED)
     x_heldout, _ = echo.generate(size.n_heldout, seed=HELDOUT_SEED)
     rows, accuracy = [], {}
@@ -49,5 +49,11 @@ def run() -> Result:
         for num_steps in NUM_STEPS + (0,)
         for lag in probing.LAGS
     }
-    summary |= {"seeds": size.seeds, "train_steps": size.n_train, "size": size.name}
+    summary |= {
+        "seeds": size.seeds,
+        "n_train": size.n_train,
+        "num_epochs": size.num_epochs,
+        "n_heldout": size.n_heldout,
+        "size": size.name,
+    }
     return Result(rows, summary)

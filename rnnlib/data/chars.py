@@ -6,7 +6,7 @@
 - ``sample_next``: draw the next id from logits with a temperature and top-k, from a
   seeded NumPy generator (so both frameworks' samples are the same draws).
 - ``sample_stats``: what a sample looks like, measured: words found in the training
-  text, line lengths, speaker lines.
+  text, line lengths, speaker lines (``speakers``: which lines name a speaker).
 - ``span_features``: per-character labels of where the reader is (inside a line, a
   speaker's name, a word), for probing a model's state.
 
@@ -27,6 +27,7 @@ __all__ = [
     "sample_next",
     "sample_stats",
     "span_features",
+    "speakers",
     "words",
 ]
 
@@ -113,25 +114,38 @@ def words(text: str) -> list[str]:
 
 
 def sample_stats(sample: str, train_words: set) -> dict:
-    """What a generated text looks like: the fraction of its words (lower-cased) found
-    in ``train_words``, its number of words, the mean and longest length of its
-    non-empty lines, and the fraction of those lines that name a speaker ("NAME:")."""
+    """What a generated text looks like: its number of words and the fraction of them
+    (lower-cased) found in ``train_words``; its number of non-empty lines, their mean
+    and longest length, and the fraction of them that name a speaker (``speakers``)."""
     found = words(sample)
-    lines = [line for line in sample.split("\n") if line.strip()]
-    speakers = [line for line in lines if _is_speaker(line)]
+    all_lines = sample.split("\n")
+    named = speakers(all_lines)
+    lines = [line for line in all_lines if line.strip()]
     return {
         "words": len(found),
         "known_words": float(np.mean([w in train_words for w in found]))
         if found
         else 0.0,
+        "lines": len(lines),
         "mean_line": float(np.mean([len(line) for line in lines])) if lines else 0.0,
         "longest_line": max((len(line) for line in lines), default=0),
-        "speaker_lines": len(speakers) / len(lines) if lines else 0.0,
+        "speaker_lines": sum(named) / len(lines) if lines else 0.0,
     }
 
 
-def _is_speaker(line: str) -> bool:
-    return line.endswith(":") and line[:1].isupper() and len(line) <= 40
+def speakers(lines: list[str]) -> list[bool]:
+    """For each line of a play (``text.split("\\n")``), whether it names a speaker: a
+    short line that starts with a capital and ends with a colon ("ROMEO:",
+    "First Citizen:"), and opens a speech, so is the text's first line or follows an
+    empty one. (A verse line may end with a colon too, "Come:", but never opens a
+    speech.)"""
+    return [
+        line.endswith(":")
+        and line[:1].isupper()
+        and len(line) <= 40
+        and (i == 0 or not lines[i - 1])
+        for i, line in enumerate(lines)
+    ]
 
 
 def span_features(text: str) -> dict[str, np.ndarray]:
@@ -139,20 +153,22 @@ def span_features(text: str) -> dict[str, np.ndarray]:
 
     - ``in_line``: how many characters of its line come before it (0 at a line's
       first character), the quantity Karpathy's line-length cell tracked;
-    - ``in_name``: 1 inside a speaker's name, a line such as "First Citizen:" (the
-      colon and the newline after it included), else 0;
+    - ``in_name``: 1 inside a speaker's name, a line such as "First Citizen:" that
+      opens a speech (``speakers``; the colon and the newline after it included),
+      else 0;
     - ``in_word``: 1 on a letter or inner apostrophe of a word, else 0.
     """
     n = len(text)
     in_line = np.zeros(n, np.int64)
     in_name = np.zeros(n, np.int64)
     start = 0
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    for line, named in zip(lines, speakers(lines)):
         end = start + len(line)
         in_line[start:end] = np.arange(len(line))
         if end < n:
             in_line[end] = len(line)  # the newline ends its line
-        if _is_speaker(line):
+        if named:
             in_name[start : min(end + 1, n)] = 1
         start = end + 1
     in_word = np.zeros(n, np.int64)

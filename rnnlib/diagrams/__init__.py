@@ -7,7 +7,7 @@ or PyTorch.
 
 Modules: ``style`` (sizes and one colour per role), ``draw`` (the ``Canvas``: boxes,
 arrows, labels), and one module per family of pictures: ``echo``, ``cells``,
-``graphs``, ``gated``, ``sequences``, ``inputs``, ``parallel``.
+``graphs``, ``gated``, ``sequences``, ``inputs``, ``parallel``, ``text``.
 """
 
 from rnnlib.diagrams.cells import jacobian_chain, tanh_cell, unrolled_window
@@ -17,6 +17,7 @@ from rnnlib.diagrams.graphs import unrolled_graphs
 from rnnlib.diagrams.inputs import embedding_lookup, mnist_rows
 from rnnlib.diagrams.parallel import data_parallel
 from rnnlib.diagrams.sequences import padded_batch, shared_head, stacked_layers
+from rnnlib.diagrams.text import char_lstm, char_rnn, ngram_mixing, state_probe
 
 __all__ = [
     "data_parallel",
@@ -34,4 +35,8 @@ __all__ = [
     "truncation_styles",
     "unrolled_graphs",
     "unrolled_window",
+    "ngram_mixing",
+    "char_rnn",
+    "char_lstm",
+    "state_probe",
 ]

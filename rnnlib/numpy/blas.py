@@ -1,9 +1,10 @@
 """How many threads NumPy's BLAS (OpenBLAS) uses for a matrix product, set at run time.
 
 A recurrent cell in NumPy multiplies small matrices thousands of times a second.
-OpenBLAS splits each product over every core, and on small matrices the threads spend
-longer handing the work over than doing it; on a busy machine a thread that lost its
-core stalls every product. One thread is then several times faster. The usual switch,
+OpenBLAS splits each product over every core, and on small matrices the threads can
+spend longer handing the work over than doing it; on a busy machine a thread that lost
+its core stalls every product. More threads can then be slower than one (the book
+measures no such speed; it only keeps the products on one core). The usual switch,
 the variable ``OPENBLAS_NUM_THREADS``, works only before NumPy is imported; this module
 calls OpenBLAS's own setter, found among the libraries the process has loaded (as the
 package threadpoolctl does). NumPy and the standard library only.
