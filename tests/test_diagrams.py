@@ -12,7 +12,8 @@ from schematics import NOTEBOOK_PAD, SMALLEST_PX, glyph_sizes, smallest_px
 
 from rnnlib import diagrams
 from rnnlib.data import batching, echo, padded, theory
-from rnnlib.diagrams import draw, echo as echo_diagrams, style
+from rnnlib.diagrams import draw, style
+from rnnlib.diagrams import echo as echo_diagrams
 from rnnlib.numpy import cell, charlstm, gated, layouts, lstm_stack
 
 MINUS = "\N{MINUS SIGN}"

@@ -51,6 +51,7 @@ def frameworks(threads):
     before PyTorch loads) makes a waiting thread sleep instead."""
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import rnnlib.tf  # first: TensorFlow's quiet environment
+
     import tensorflow as tf
     import torch
 
