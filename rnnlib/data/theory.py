@@ -1,5 +1,4 @@
-"""What a model of the echo task can reach: expected cross-entropies, floors, paired
-scores.
+"""What a model of the echo task can reach: expected losses, floors, paired scores.
 
 A model that sees the lags in ``known`` is best off predicting P(Y_t = 1) averaged over
 the lags it cannot see; its expected loss is the mean binary entropy of those
@@ -109,8 +108,7 @@ def expected_loss(known=(3, 8), *, effects=None, base=DEFAULT_BASE) -> float:
     both ``(3, 8)`` 0.454454, the floor no model can beat.
     """
     predictions = optimal_predictions(known, effects=effects, base=base)
-    # Every pattern of the known lags is equally likely, so the expectation is a plain
-    # mean.
+    # every pattern of the known lags is equally likely: the expectation is a mean
     return float(np.mean(binary_entropy(list(predictions.values()))))
 
 
@@ -127,9 +125,7 @@ class Estimate(NamedTuple):
 
 
 def estimate(values, *, confidence=0.95, block=1) -> Estimate:
-    """Mean of ``values`` (shape (n,)) with a normal confidence interval, mean +- z * sd
-    / sqrt(n).
-
+    """Mean of ``values`` (shape (n,)) with a normal interval, mean +- z * sd / sqrt(n).
     With ``block`` > 1, ``values`` are taken to be in sequence order and the interval
     comes from the means of consecutive blocks of ``block`` values (a last, incomplete
     block left out): values that are correlated with their neighbours, like the losses
@@ -158,8 +154,7 @@ def estimate(values, *, confidence=0.95, block=1) -> Estimate:
 
 
 def cross_entropy(y: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Per-step cross-entropy -ln P(y) of predictions ``q`` = P(Y = 1), both of shape
-    (n,)."""
+    """Per-step cross-entropy -ln P(y) of predictions ``q`` = P(Y = 1), shapes (n,)."""
     p_of_y = np.where(y == 1, q, 1 - q)
     with np.errstate(divide="ignore"):
         return -np.log(p_of_y)
