@@ -94,7 +94,7 @@ def unrolled_graphs(framework, num_steps=4):
             lines = (
                 ["runs its body", "num_steps times"]
                 if kind == "loop"
-                else ["the whole loop,", "forward and backward"]
+                else ["the loop in one call,", "its backward in another"]
             )
             for i, line in enumerate(lines):
                 canvas.text(loop.right + 0.5, loop.cy + 0.15 - 0.3 * i, line, ha="left")
