@@ -122,11 +122,15 @@ def test_glued_values_read_as_the_page_shows_them(built_site, page):
     text = markdown(reader(built_site, page)).translate(
         plain
     )  # the site's curly quotes
-    html = (built_site / "book" / f"{page.stem}.html").read_text()
+    html = (built_site / "book" / f"{page.stem}.html").read_text().translate(plain)
     roles = {(m["key"], m["fmt"] or "") for m in GLUE_TEXT.finditer(page.read_text())}
     assert roles
     for key, fmt in roles:
         value = format_plain_text(glue[key]["data"]["text/plain"], fmt)
+        assert "--" not in value, (
+            f"{key}: Sphinx's smartquotes turn -- into a dash, so a command's flag in "
+            "glued text reaches readers broken: name the command in the prose instead"
+        )
         assert value in text, f"{key}: {value!r} is not in the reader notebook"
         assert value in html, f"{key}: {value!r} is not on the page either"
 
