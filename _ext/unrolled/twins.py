@@ -2,9 +2,10 @@
 PyTorch.
 
 Framework pages come in twins, ``book/NN-slug-tf`` and ``book/NN-slug-torch``, with the
-same headings in the same order (tests/test_notebooks.py insists), so a section has the
-same anchor on both. Under the page title and under each ``##`` heading this adds a
-small switch: the current framework, and a link to the same section on the other page.
+same headings in the same order (tools/twins.py writes both from one source), so a
+section has the same anchor on both. Under the page title and under each ``##``
+heading this adds a small switch: the current framework, and a link to the same section
+on the other page.
 It is plain HTML, no script: it works in every browser and survives a reader's "open in
 new tab".
 """
