@@ -107,6 +107,46 @@ def test_copy_check_trained_tf_model_reads_like_torch(params, text):
     assert abs(untrained - torch_loss) > 1e-3  # the copy check could fail
 
 
+def test_adam_moves_the_embedding_as_pytorch_does(params, text):
+    """From the same weights, on the same windows, both frameworks' Adam moves each
+    weight by at most about the learning rate a step (a first Adam step is lr x
+    g / (|g| + eps)), and the embedding the same in both, within a twentieth of lr.
+    A character occurs many times in a window, so Keras's embedding gradient has
+    repeated rows; fed to Adam as they came, a row moved about 5 x lr in one step.
+    (Other weights may differ by more where a gradient is below about 1e-6: Keras adds
+    eps to the uncorrected sqrt(v), PyTorch to the corrected one.)"""
+    rate, steps, trained, losses = 0.01, 3, {}, {}
+    windows = list(lm.windows(text[:-1], text[1:], batch_size=4, num_steps=10))
+    for module in (rnnlib.tf, rnnlib.torch):
+        model = module.CharLSTM(params)
+        step = module.make_lm_step(model, module.lm_optimizer(model), clip_norm=10.0)
+        state, losses[module] = model.zero_state(4), []
+        for x, y in windows[:steps]:
+            loss, state, _ = step(x, y, state, rate)
+            losses[module].append(float(loss))
+        trained[module] = model.params()
+        for name, start in params.items():
+            moved = np.abs(trained[module][name] - start).max()
+            assert moved <= 1.05 * steps * rate, (module.__name__, name, moved)
+    np.testing.assert_allclose(losses[rnnlib.tf], losses[rnnlib.torch], atol=1e-4)
+    embeddings = trained[rnnlib.tf]["embedding"], trained[rnnlib.torch]["embedding"]
+    assert np.abs(embeddings[0] - params["embedding"]).max() > steps * rate / 2
+    np.testing.assert_allclose(*embeddings, atol=rate / 20)
+
+
+def test_params_are_a_copy_not_a_view(params, text):
+    """``params()`` returns arrays that later training does not change."""
+    for module in (rnnlib.tf, rnnlib.torch):
+        model = module.CharLSTM(params)
+        before = model.params()
+        saved = {name: value.copy() for name, value in before.items()}
+        module.train_lm(
+            model, text, batch_size=4, num_steps=10, steps=2, progress=False
+        )
+        for name, value in before.items():
+            np.testing.assert_array_equal(value, saved[name])
+
+
 def test_training_lowers_the_loss_on_a_repeated_text(params):
     """A text that repeats a 9-character phrase is learned in 150 steps, in
     both frameworks, with the same history length and learning-rate schedule."""

@@ -85,7 +85,16 @@ def make_lm_step(model, optimizer, *, clip_norm=1.0):
     """``step(x, y, state, learning_rate) -> (loss, state, grad_norm)`` for
     ``rnnlib.lm.train_steps``: one update on a window, gradients clipped to a global
     norm of ``clip_norm``. The state comes in as a tensor the tape never watched, so
-    backprop stops at the window's first state."""
+    backprop stops at the window's first state.
+
+    The embedding's gradient arrives as ``tf.IndexedSlices``, one row per character
+    read, a character's row repeated each time it occurs. Keras 3's Adam squares those
+    rows one by one before the repeats are summed (``ops.square`` on the slices), so its
+    second moment holds a sum of squares where Adam wants the square of the sum, and a
+    row read n times can move up to sqrt(n) times the learning rate in one step. The
+    gradients are made dense first (``tf.convert_to_tensor`` sums the repeats), as
+    PyTorch's dense ``nn.Embedding`` gradient is: then both frameworks take the same
+    step (``tests/test_charlm.py``)."""
     variables = model.trainable_variables
     optimizer.build(variables)  # its slots now, or tf.function traces the step twice
 
@@ -97,7 +106,7 @@ def make_lm_step(model, optimizer, *, clip_norm=1.0):
             loss = tf.reduce_mean(
                 tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits)
             )
-        grads = tape.gradient(loss, variables)
+        grads = [tf.convert_to_tensor(g) for g in tape.gradient(loss, variables)]
         grads, norm = tf.clip_by_global_norm(grads, clip_norm)
         optimizer.apply_gradients(zip(grads, variables))
         return loss, state, norm

@@ -82,8 +82,8 @@ class CharLSTM(nn.Module):
     def params(self) -> dict[str, np.ndarray]:
         """The weights as NumPy arrays in ``rnnlib.numpy.charlstm``'s layout."""
 
-        def numpy(tensor):
-            return tensor.detach().cpu().numpy()
+        def numpy(tensor):  # a copy: training on does not change what was returned
+            return tensor.detach().cpu().numpy().copy()
 
         params = {"embedding": numpy(self.embedding.weight)}
         for layer, lstm in enumerate(self.lstms):
