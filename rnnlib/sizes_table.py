@@ -205,7 +205,7 @@ SIZES: dict[str, dict[str, Size]] = {
         "timing_repeats": S(5, 5, "processes per setting, the settings taking turns"),
     },
     "bench.text": {
-        "train_steps": S(900, 8, "training steps of each run (64 x 100 characters)"),
+        "train_steps": S(1300, 8, "training steps of each run (64 x 100 characters)"),
         "state_size": S(512, 16, "LSTM units"),
         "num_seeds": S(3, 1, "seeds per framework"),
         "threads": S(2, 1, "threads of each framework (two cores; one in tests)"),

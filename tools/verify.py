@@ -50,8 +50,11 @@ def is_quick() -> bool:
 
 
 def prepare_environment() -> None:
-    """The kernels' environment: quiet, no progress bars, the book's figure style."""
+    """The kernels' environment: quiet, no progress bars, the book's figure style, and
+    OpenMP threads that sleep while they wait: PyTorch's spin by default, and with two
+    pages on two cores a spinning thread holds the core the other page's work needs."""
     os.environ.setdefault("RNNLIB_PROGRESS", "0")
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from rnnlib._env import quiet_tensorflow
 
     quiet_tensorflow()

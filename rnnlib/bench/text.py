@@ -59,7 +59,7 @@ def frameworks(threads):
 
     try:
         tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
     except RuntimeError:  # TensorFlow already started in this process
         pass
     torch.set_num_threads(threads)

@@ -31,9 +31,10 @@ def param_names(num_layers: int) -> list[str]:
 def init_params(
     *, vocab_size=65, embed_size=64, state_sizes=(512,), seed=0, dtype=np.float32
 ) -> dict[str, np.ndarray]:
-    """Keras's defaults from a seeded NumPy generator, so both frameworks start from the
-    same numbers: the embedding uniform in [-0.05, 0.05] (``Embedding``), the LSTM
-    layers and the dense layer as ``lstm_stack.init_params`` (forget-gate bias 1)."""
+    """Starting weights from a seeded NumPy generator, so both frameworks start from the
+    same numbers: the embedding standard normal, as PyTorch's ``nn.Embedding`` draws it
+    (Keras's ``Embedding`` draws from U(-0.05, 0.05)), the LSTM layers and the dense
+    layer as Keras does (``lstm_stack.init_params``, forget-gate bias 1)."""
     vocab_size = check_int(vocab_size, "vocab_size", minimum=2)
     embed_size = check_int(embed_size, "embed_size")
     stack = lstm_stack.init_params(
@@ -44,7 +45,7 @@ def init_params(
         dtype=dtype,
     )
     rng = np.random.default_rng([seed, 1])
-    embedding = rng.uniform(-0.05, 0.05, (vocab_size, embed_size)).astype(dtype)
+    embedding = rng.standard_normal((vocab_size, embed_size)).astype(dtype)
     return {"embedding": embedding, **stack}
 
 
