@@ -44,6 +44,7 @@ SETTINGS = {
     "clip_norm": 1.0,
 }
 MAX_ORDER = 6
+EMBEDDING_INIT = "standard_normal"  # what rnnlib.numpy.charlstm.init_params draws
 
 
 def frameworks(threads):
@@ -192,5 +193,7 @@ def run() -> Result:
         "threads": size.threads,
         "val_chars": len(val_ids),
         "size": size.name,
+        **SETTINGS,  # the settings it ran with, so a page can tell a stale record
+        "embedding_init": EMBEDDING_INIT,
     }
     return Result(rows, summary)
