@@ -10,6 +10,11 @@ import os
 import shutil
 import subprocess
 import sys
+
+# Two test workers share two cores: OpenMP threads that wait by spinning (PyTorch's
+# default) hold a core the other worker needs; sleeping waiters do not (as in
+# tools/verify.py). Set before any test or notebook kernel loads PyTorch.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from pathlib import Path
 
 import pytest
