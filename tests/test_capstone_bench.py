@@ -70,6 +70,29 @@ def test_text_benchmark_prints_its_keys():
     assert pairs["tf_val_nats"] == pairs["tf_val_nats_max"]  # one seed
 
 
+def test_saved_text_record_was_made_with_todays_settings():
+    """results/text.json, which chapter 14 reports, holds the settings it ran with, and
+    they are the ones the benchmark runs at full size now: change the benchmark and
+    this fails until it is run again with --save."""
+    import json
+
+    from rnnlib import config
+    from rnnlib.bench import text
+
+    summary = json.loads((ROOT / "results" / "text.json").read_text())["summary"]
+    size = config.sizes("bench.text", quick=False)
+    expected = {
+        "size": "full",
+        "train_steps": size.train_steps,
+        "state_size": size.state_size,
+        "seeds": size.num_seeds,
+        "threads": size.threads,
+        **text.SETTINGS,
+        "embedding_init": text.EMBEDDING_INIT,
+    }
+    assert {key: summary.get(key) for key in expected} == expected
+
+
 def test_probe_benchmark_prints_its_keys():
     pairs = run_bench("probe")
     for lag in (3, 8):
