@@ -6,7 +6,7 @@ the table is in CONTRIBUTING.md, and ``tests/test_layout.py`` checks every impor
 against it):
 
 - foundation: ``config`` (the quick switch), ``sizes_table`` (every size, quick and
-  full), ``_checks`` (argument checks), ``_env`` (TensorFlow's quiet environment).
+  full), ``_checks`` (argument checks), ``_env`` (the frameworks' environment).
 - ``rnnlib.data``: the echo task (``echo``), its theory (``theory``), windows for
   truncated backprop (``batching``), padded batches (``padded``), variable-length
   tasks (``sequences``), the styles of truncation (``truncation``), MNIST (``mnist``),

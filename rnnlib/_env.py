@@ -1,7 +1,8 @@
-"""TensorFlow's environment, set in one place before TensorFlow is imported.
+"""The frameworks' environment, set in one place before they are imported.
 
-``rnnlib.tf`` applies it on import; the book build and the tests apply it to every
-kernel.
+``rnnlib.tf`` applies TensorFlow's on import; the book build and the tests apply it to
+every kernel. The book build, the tests and the text benchmark also share the cores
+with ``share_cores``.
 """
 
 import os
@@ -15,4 +16,17 @@ def quiet_tensorflow() -> None:
     """Set TF_QUIET_ENV, keeping any value the user set; call before importing
     TensorFlow."""
     for key, value in TF_QUIET_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+#: OpenMP threads that sleep while they wait. PyTorch's spin by default, and when two
+#: jobs share the two cores (two pages, two test workers) a spinning thread holds a core
+#: the other job needs.
+SHARED_CORES_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
+
+
+def share_cores() -> None:
+    """Set SHARED_CORES_ENV, keeping any value the user set; call before PyTorch
+    loads (the setting is read when its OpenMP runtime starts)."""
+    for key, value in SHARED_CORES_ENV.items():
         os.environ.setdefault(key, value)

@@ -10,16 +10,15 @@ import os
 import shutil
 import subprocess
 import sys
-
-# Two test workers share two cores: OpenMP threads that wait by spinning (PyTorch's
-# default) hold a core the other worker needs; sleeping waiters do not (as in
-# tools/verify.py). Set before any test or notebook kernel loads PyTorch.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from pathlib import Path
 
 import pytest
 from nbrecord import EXECUTED, QUICK_BUILD
 from unrolled.pages import notebook_pages, toc_pages  # noqa: F401 (the one list)
+
+from rnnlib._env import share_cores
+
+share_cores()  # two test workers on two cores; before any test or kernel loads PyTorch
 
 ROOT = Path(__file__).resolve().parents[1]
 # In CI (.ci/run sets it) a test whose prerequisite is missing fails, with the reason;

@@ -78,6 +78,7 @@ def test_saved_text_record_was_made_with_todays_settings():
 
     from rnnlib import config
     from rnnlib.bench import text
+    from rnnlib.numpy import charlstm
 
     summary = json.loads((ROOT / "results" / "text.json").read_text())["summary"]
     size = config.sizes("bench.text", quick=False)
@@ -88,7 +89,7 @@ def test_saved_text_record_was_made_with_todays_settings():
         "seeds": size.num_seeds,
         "threads": size.threads,
         **text.SETTINGS,
-        "embedding_init": text.EMBEDDING_INIT,
+        "embedding_init": charlstm.EMBEDDING_INIT,
     }
     assert {key: summary.get(key) for key in expected} == expected
 

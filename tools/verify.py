@@ -51,13 +51,12 @@ def is_quick() -> bool:
 
 def prepare_environment() -> None:
     """The kernels' environment: quiet, no progress bars, the book's figure style, and
-    OpenMP threads that sleep while they wait: PyTorch's spin by default, and with two
-    pages on two cores a spinning thread holds the core the other page's work needs."""
+    the two cores shared between two pages (``rnnlib._env.share_cores``)."""
     os.environ.setdefault("RNNLIB_PROGRESS", "0")
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    from rnnlib._env import quiet_tensorflow
+    from rnnlib._env import quiet_tensorflow, share_cores
 
     quiet_tensorflow()
+    share_cores()
     from unrolled.figures import write_profile  # the book's figure style
 
     os.environ["IPYTHONDIR"] = str(write_profile(ROOT / "_build" / "ipython"))

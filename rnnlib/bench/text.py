@@ -24,11 +24,9 @@ Targets at full size: each framework's mean at most 1.50 nats per character, at 
 1e-4; at most 10 minutes (600 s) per run.
 """
 
-import os
-
 import numpy as np
 
-from rnnlib import config
+from rnnlib import _env, config
 from rnnlib.bench import Result
 from rnnlib.data import chars, ngram, shakespeare
 from rnnlib.numpy import charlstm
@@ -44,16 +42,13 @@ SETTINGS = {
     "clip_norm": 1.0,
 }
 MAX_ORDER = 6
-EMBEDDING_INIT = "standard_normal"  # what rnnlib.numpy.charlstm.init_params draws
 
 
 def frameworks(threads):
-    """{"tf": rnnlib.tf, "torch": rnnlib.torch}, each set to ``threads`` threads.
-
-    OpenMP threads that wait by spinning (PyTorch's default) stall badly when anything
-    else runs on the cores: ``OMP_WAIT_POLICY=PASSIVE`` (set here unless set already,
-    before PyTorch loads) makes a waiting thread sleep instead."""
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    """{"tf": rnnlib.tf, "torch": rnnlib.torch}, each set to ``threads`` threads, with
+    OpenMP threads that sleep while they wait (``rnnlib._env.share_cores``, before
+    PyTorch loads): spinning ones stall badly when anything else runs on the cores."""
+    _env.share_cores()
     import rnnlib.tf  # first: TensorFlow's quiet environment
 
     import tensorflow as tf
@@ -194,6 +189,6 @@ def run() -> Result:
         "val_chars": len(val_ids),
         "size": size.name,
         **SETTINGS,  # the settings it ran with, so a page can tell a stale record
-        "embedding_init": EMBEDDING_INIT,
+        "embedding_init": charlstm.EMBEDDING_INIT,
     }
     return Result(rows, summary)

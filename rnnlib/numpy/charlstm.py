@@ -28,6 +28,10 @@ def param_names(num_layers: int) -> list[str]:
     return ["embedding"] + lstm_stack.param_names(num_layers)
 
 
+#: How ``init_params`` draws the embedding (the text benchmark records it).
+EMBEDDING_INIT = "standard_normal"
+
+
 def init_params(
     *, vocab_size=65, embed_size=64, state_sizes=(512,), seed=0, dtype=np.float32
 ) -> dict[str, np.ndarray]:

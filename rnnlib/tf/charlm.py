@@ -93,8 +93,8 @@ def make_lm_step(model, optimizer, *, clip_norm=1.0):
     second moment holds a sum of squares where Adam wants the square of the sum, and a
     row read n times can move up to sqrt(n) times the learning rate in one step. The
     gradients are made dense first (``tf.convert_to_tensor`` sums the repeats), as
-    PyTorch's dense ``nn.Embedding`` gradient is: then both frameworks take the same
-    step (``tests/test_charlm.py``)."""
+    PyTorch's dense ``nn.Embedding`` gradient is: then both frameworks give the same
+    losses and move the embedding alike (``tests/test_charlm.py``)."""
     variables = model.trainable_variables
     optimizer.build(variables)  # its slots now, or tf.function traces the step twice
 
