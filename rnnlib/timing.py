@@ -13,10 +13,13 @@ The book's protocol for every speed comparison (its pages and ``rnnlib.bench``):
   word itself, so the prose cannot say "faster" when the numbers do not.
 """
 
+import os
 import statistics
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
+from rnnlib import _env
 
 MIN_REPEATS = 5
 NO_CLEAR_DIFFERENCE = "no clear difference"
@@ -102,3 +105,19 @@ def verdict(a: Timing, b: Timing) -> str:
 def speedup(a: Timing, b: Timing) -> float:
     """How many times faster ``a`` is than ``b``, median against median."""
     return b.median / a.median
+
+
+def openmp_wait_note() -> str:
+    """How this process's OpenMP threads wait, as a sentence for a page that times
+    PyTorch's threads: OMP_WAIT_POLICY, read when OpenMP starts, changes the answer
+    (``rnnlib.bench mnist`` times both ways)."""
+    policy = os.environ.get("OMP_WAIT_POLICY")
+    if policy is None:
+        return "This page ran with OpenMP's default waiting."
+    note = f"This page ran with OMP_WAIT_POLICY={policy}"
+    if policy.upper() == _env.SHARED_CORES_ENV["OMP_WAIT_POLICY"]:
+        note += (
+            ", which the book's build and tests set so that two pages (or two test "
+            "workers) running at once do not spin on each other's cores"
+        )
+    return note + "."

@@ -225,3 +225,69 @@ def test_list_names_every_benchmark():
     assert result.returncode == 0 and all(
         name in result.stdout for name in bench.BENCHMARKS
     )
+
+
+def test_mnist_timing_children_get_their_own_wait_policy(monkeypatch):
+    """Each timed process runs with its setting's OpenMP wait policy: unset for OpenMP's
+    default even when the benchmark itself was started with one (the book's build and
+    tests set OMP_WAIT_POLICY=PASSIVE)."""
+    from rnnlib.bench import mnist
+
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")
+    policies = {
+        setting: mnist.child_environment(setting).get("OMP_WAIT_POLICY")
+        for setting in mnist.THREAD_SETTINGS
+    }
+    assert policies == {
+        mnist.Setting("tf"): None,
+        mnist.Setting("tf", 1): None,
+        mnist.Setting("torch"): None,
+        mnist.Setting("torch", 1): None,
+        mnist.Setting("torch", wait_policy="PASSIVE"): "PASSIVE",
+    }
+    assert mnist.child_environment(mnist.Setting("torch"))["PATH"] == os.environ["PATH"]
+    names = [mnist.key(setting) for setting in mnist.THREAD_SETTINGS]
+    assert len(set(names)) == len(names)  # one summary key each
+    assert len({mnist.label(s) for s in mnist.THREAD_SETTINGS}) == len(names)
+
+
+def test_mnist_timing_settings_take_turns(monkeypatch):
+    """The protocol: A B C D E A B C D E ..., each setting timed `repeats` times."""
+    from rnnlib.bench import mnist
+
+    calls = []
+
+    def fake(setting, num_steps):
+        calls.append(setting)
+        return 0.001 * len(calls)
+
+    monkeypatch.setattr(mnist, "time_in_subprocess", fake)
+    timed = mnist.time_settings(3, 5)
+    assert calls == list(mnist.THREAD_SETTINGS) * 5
+    assert all(len(t.samples) == 5 for t in timed.values())
+    with pytest.raises(ValueError, match="repeats must be at least 5"):
+        mnist.time_settings(3, 4)
+
+
+def test_saved_mnist_record_times_every_setting():
+    """results/mnist.json, which chapter 10 reports, was saved by the timing protocol
+    with every setting the benchmark times now: add a setting and this fails until the
+    benchmark is run again with --save."""
+    import json
+    from pathlib import Path
+
+    from rnnlib.bench import mnist
+
+    record = json.loads(
+        (Path(__file__).resolve().parents[1] / "results" / "mnist.json").read_text()
+    )
+    summary, rows = record["summary"], [row["what"] for row in record["rows"]]
+    assert summary["size"] == "full" and summary["timing_repeats"] >= 5
+    for setting in mnist.THREAD_SETTINGS:
+        assert (
+            summary[f"{mnist.key(setting)}_ms_min"]
+            <= summary[f"{mnist.key(setting)}_ms"]
+        )
+        assert mnist.label(setting) in rows
+    for name in ("tf_threads", "torch_threads", "tf_vs_torch", "torch_passive"):
+        assert summary[f"{name}_verdict"] in ("faster", "slower", "no_clear_difference")

@@ -60,3 +60,12 @@ def test_bad_input_is_refused_by_name(kwargs, error, match):
     arguments = {"candidates": {"a": lambda: None}, "repeats": 5, **kwargs}
     with pytest.raises(error, match=match):
         timing.interleaved(**arguments)
+
+
+def test_the_openmp_note_says_how_threads_waited(monkeypatch):
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    assert timing.openmp_wait_note() == "This page ran with OpenMP's default waiting."
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")  # what share_cores sets
+    assert "book's build and tests set" in timing.openmp_wait_note()
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    assert timing.openmp_wait_note() == "This page ran with OMP_WAIT_POLICY=ACTIVE."

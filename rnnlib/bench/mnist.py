@@ -7,23 +7,26 @@ For each seed both frameworks start from the same weights
 same order (``rnnlib.recipes``), with the settings the MNIST pages use: Keras with
 ``unroll=True`` on a CPU, each framework's default threads. Each seed trains the
 one-cycle recipe and the TF1 script's (constant Adam at 0.01, batches of 64), so that
-the pages' comparison of the two recipes rests on several seeds, not one. The first
-seed's Keras weights are then copied into PyTorch and both predict the test set.
-Training uses the 55,000 images after the first 5,000, as the pages do.
+the pages' comparison of the two recipes rests on several seeds, not one; each trains
+on the 55,000 images after the first 5,000, as the pages do. The first seed's Keras
+weights are then copied into PyTorch and both predict the test set.
 
-Then the speed of a training step of the one-cycle recipe (batches of 128), in four
-settings, each in a process of its own (TensorFlow fixes its thread pools at start-up):
-TensorFlow with its default pools and with one thread per pool, PyTorch with its
-default threads and with one. The settings take turns, one process each, repeated at
-least five times; each process times ``timing_steps`` steps after an untimed first one.
-Each setting is reported as the median, minimum and maximum time per step, and each
-comparison as the ratio of medians with its verdict word ("faster"/"slower" only where
-the ranges do not overlap; ``no_clear_difference`` otherwise).
+Then the speed of a training step of the one-cycle recipe (batches of 128) in each of
+THREAD_SETTINGS, each in a process of its own, since TensorFlow's thread pools and
+OpenMP's wait policy are fixed at start-up. ``OMP_WAIT_POLICY=PASSIVE`` (threads sleep
+as soon as they wait) is what the book's build and tests set (``_env.share_cores``);
+the other settings run with OpenMP's default. The settings take turns, one process
+each, at least five times; each times ``timing_steps`` steps after an untimed one, and
+is reported as its median, minimum and maximum time per step; each comparison as the
+ratio of medians and its verdict (``rnnlib.timing``: a direction only where the ranges
+do not overlap).
 """
 
+import os
 import subprocess
 import sys
 import time
+from typing import NamedTuple
 
 import numpy as np
 
@@ -35,8 +38,24 @@ from rnnlib.numpy import lstm_stack
 VALIDATION = 5000  # the first images of the training file, left out as on the pages
 NAMES = {"tf": "TensorFlow", "torch": "PyTorch"}
 RECIPES = {"one-cycle": recipes.ONE_CYCLE, "TF1 script": recipes.TF1_SCRIPT}
-# (framework, threads) timed in processes of their own; None: the framework's default
-THREAD_SETTINGS = (("tf", None), ("tf", 1), ("torch", None), ("torch", 1))
+WAIT_POLICY = "OMP_WAIT_POLICY"  # OpenMP's, read when PyTorch's OpenMP runtime starts
+
+
+class Setting(NamedTuple):
+    """One way of running a training step, timed in a process of its own."""
+
+    framework: str
+    threads: int | None = None  # None: the framework's default
+    wait_policy: str | None = None  # OMP_WAIT_POLICY; None: OpenMP's default (unset)
+
+
+THREAD_SETTINGS = (
+    Setting("tf"),
+    Setting("tf", 1),
+    Setting("torch"),
+    Setting("torch", 1),
+    Setting("torch", wait_policy="PASSIVE"),
+)
 
 
 def setup(framework: str, threads: int | None):
@@ -101,26 +120,35 @@ def time_steps(framework: str, threads: int | None, num_steps: int) -> float:
     return (time.perf_counter() - start) / num_steps
 
 
-def time_in_subprocess(framework, threads, num_steps) -> float:
+def child_environment(setting: Setting) -> dict[str, str]:
+    """This environment with the setting's OpenMP wait policy (unset: OpenMP's own)."""
+    env = {k: v for k, v in os.environ.items() if k != WAIT_POLICY}
+    if setting.wait_policy is not None:
+        env[WAIT_POLICY] = setting.wait_policy
+    return env
+
+
+def time_in_subprocess(setting: Setting, num_steps: int) -> float:
     """``time_steps`` in a fresh Python process: one sample of the protocol."""
     code = (
-        "import sys; from rnnlib.bench.mnist import time_steps; "
-        f"print(time_steps({framework!r}, {threads!r}, {num_steps}))"
+        "from rnnlib.bench.mnist import time_steps; "
+        f"print(time_steps({setting.framework!r}, {setting.threads!r}, {num_steps}))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=1800
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        env=child_environment(setting),
     )
     if result.returncode != 0:
-        raise RuntimeError(
-            f"timing {framework} with {threads} threads failed:\n"
-            + result.stderr[-2000:]
-        )
+        raise RuntimeError(f"timing {setting} failed:\n" + result.stderr[-2000:])
     return float(result.stdout.strip().splitlines()[-1])
 
 
 def time_settings(num_steps: int, repeats: int) -> dict:
     """Each of THREAD_SETTINGS timed ``repeats`` times, the settings taking turns (A B C
-    D A B C D ...): (framework, threads) -> Timing of seconds per step."""
+    D E A B C D E ...): Setting -> Timing of seconds per step."""
     if repeats < timing.MIN_REPEATS:
         raise ValueError(
             f"repeats must be at least {timing.MIN_REPEATS} (the book's timing "
@@ -129,7 +157,7 @@ def time_settings(num_steps: int, repeats: int) -> dict:
     samples = {setting: [] for setting in THREAD_SETTINGS}
     for _ in range(repeats):
         for setting in THREAD_SETTINGS:
-            samples[setting].append(time_in_subprocess(*setting, num_steps))
+            samples[setting].append(time_in_subprocess(setting, num_steps))
     return {setting: timing.Timing(tuple(s)) for setting, s in samples.items()}
 
 
@@ -142,12 +170,20 @@ def row(what, accuracy, per_step=None, first_epoch=None):
     }
 
 
-def label(framework, threads):
-    if threads is None:
-        return f"{NAMES[framework]} step, default threads"
-    return f"{NAMES[framework]} step, 1 thread" + (
-        " per pool" if framework == "tf" else ""
-    )
+def label(setting: Setting) -> str:
+    """The setting as the saved table names it."""
+    one = "1 thread" + (" per pool" if setting.framework == "tf" else "")
+    threads = "default threads" if setting.threads is None else one
+    policy = f", {WAIT_POLICY}={setting.wait_policy}" if setting.wait_policy else ""
+    return f"{NAMES[setting.framework]} step, {threads}{policy}"
+
+
+def key(setting: Setting) -> str:
+    """The setting's name in the summary: tf_default, torch_1thread, torch_passive."""
+    if setting.wait_policy is not None:
+        return f"{setting.framework}_{setting.wait_policy.lower()}"
+    threads = "default" if setting.threads is None else f"{setting.threads}thread"
+    return f"{setting.framework}_{threads}"
 
 
 def run() -> Result:
@@ -229,27 +265,29 @@ def run() -> Result:
             ms = found.as_dict(per=1e-3)  # milliseconds
             rows.append(
                 row(
-                    label(*setting),
+                    label(setting),
                     None,
                     f"{ms['median']:.1f} ({ms['min']:.1f}-{ms['max']:.1f})",
                 )
             )
-            key = f"{setting[0]}_{'default' if setting[1] is None else '1thread'}_ms"
+            name = f"{key(setting)}_ms"
             summary |= {
-                key: ms["median"],
-                f"{key}_min": ms["min"],
-                f"{key}_max": ms["max"],
+                name: ms["median"],
+                f"{name}_min": ms["min"],
+                f"{name}_max": ms["max"],
             }
 
-        def compare(key, a, b):  # a against b: the ratio of medians and the verdict
-            summary[f"{key}_speedup"] = timing.speedup(timed[a], timed[b])
-            summary[f"{key}_verdict"] = timing.verdict(timed[a], timed[b]).replace(
+        def compare(name, a, b):  # a against b: the ratio of medians and the verdict
+            summary[f"{name}_speedup"] = timing.speedup(timed[a], timed[b])
+            summary[f"{name}_verdict"] = timing.verdict(timed[a], timed[b]).replace(
                 " ", "_"
             )
 
-        compare("tf_threads", ("tf", 1), ("tf", None))  # one thread per pool vs default
-        compare("torch_threads", ("torch", 1), ("torch", None))  # one vs default
-        compare("tf_vs_torch", ("tf", None), ("torch", None))  # TensorFlow vs PyTorch
+        tf, tf_1, torch, torch_1, torch_passive = THREAD_SETTINGS
+        compare("tf_threads", tf_1, tf)  # one thread per pool against the default
+        compare("torch_threads", torch_1, torch)  # one thread against the default
+        compare("tf_vs_torch", tf, torch)  # TensorFlow against PyTorch
+        compare("torch_passive", torch_passive, torch)  # sleeping threads, default
         summary["timing_repeats"] = size.timing_repeats
         summary["timed_steps"] = size.timing_steps
     summary |= {
