@@ -581,6 +581,22 @@ def test_folder_precedence(monkeypatch, tmp_path, cache):
     assert mnist.find_dir("~/here") == tmp_path / "home" / "here"
 
 
+def test_a_relative_rnnlib_data_is_made_absolute_for_the_kernels(monkeypatch, tmp_path):
+    """The build and the tests resolve RNNLIB_DATA where they start (the repository's
+    root), before the pages' kernels start in book/."""
+    from rnnlib.data import download
+
+    (tmp_path / "book").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RNNLIB_DATA", "shared/data ")
+    download.absolute_data_env()
+    monkeypatch.chdir(tmp_path / "book")  # where a page's kernel runs
+    assert mnist.find_dir() == tmp_path / "shared" / "data" / "mnist"
+    monkeypatch.setenv("RNNLIB_DATA", "")
+    download.absolute_data_env()  # unset or empty: left for the cache
+    assert os.environ["RNNLIB_DATA"] == ""
+
+
 def test_files_in_rnnlib_data_are_used(monkeypatch, fake, tmp_path, cache):
     write(tmp_path / "env" / "mnist", fake.contents)
     monkeypatch.setenv("RNNLIB_DATA", str(tmp_path / "env"))

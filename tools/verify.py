@@ -50,13 +50,16 @@ def is_quick() -> bool:
 
 
 def prepare_environment() -> None:
-    """The kernels' environment: quiet, no progress bars, the book's figure style, and
-    the two cores shared between two pages (``rnnlib._env.share_cores``)."""
+    """The kernels' environment: quiet, no progress bars, the book's figure style, the
+    two cores shared between two pages (``rnnlib._env.share_cores``), and the data
+    folder as an absolute path."""
     os.environ.setdefault("RNNLIB_PROGRESS", "0")
     from rnnlib._env import quiet_tensorflow, share_cores
+    from rnnlib.data.download import absolute_data_env
 
     quiet_tensorflow()
     share_cores()
+    absolute_data_env()  # the kernels run in book/
     from unrolled.figures import write_profile  # the book's figure style
 
     os.environ["IPYTHONDIR"] = str(write_profile(ROOT / "_build" / "ipython"))

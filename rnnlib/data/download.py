@@ -34,6 +34,7 @@ __all__ = [
     "DATA_ENV",
     "BadFileError",
     "DownloadError",
+    "absolute_data_env",
     "download",
     "find_dir",
     "verify",
@@ -53,6 +54,18 @@ class BadFileError(ValueError):
 
 class DownloadError(OSError):
     """No mirror delivered a file; the message says where to put the files by hand."""
+
+
+def absolute_data_env() -> None:
+    """Make a relative ``$RNNLIB_DATA`` absolute, from this process's folder.
+
+    For the book's build and tests, before they start kernels: a page's kernel runs in
+    ``book/``, where ``RNNLIB_DATA=../shared/data`` typed at the repository's root would
+    name another folder.
+    """
+    value = os.environ.get(DATA_ENV, "").strip()
+    if value:
+        os.environ[DATA_ENV] = str(Path(value).expanduser().resolve())
 
 
 def find_dir(name: str, data_dir=None) -> Path:
