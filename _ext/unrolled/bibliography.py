@@ -15,9 +15,12 @@ read the same in the text. Here one label, made once per entry, serves both:
   ``{cite:t}`` gives "Pitis (2016a)", both from that label (``bibtex_reference_style``).
 """
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
+import pybtex.plugin
+from pybtex.backends.plaintext import Backend as PlainText
 from pybtex.plugin import register_plugin as register_pybtex_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
@@ -58,7 +61,7 @@ def surnames(entry) -> str:
     names = [
         Text(" ")
         .join(person.rich_prelast_names + person.rich_last_names)
-        .render_as("text")
+        .render_as(PlainText)  # the class itself: no lookup among the entry points
         for person in people
     ]
     if not names:
@@ -184,7 +187,24 @@ def label_of(env, key: str) -> str | None:
     return None
 
 
+def remember_entry_points() -> None:
+    """pybtex looks its plugins up among the installed packages' entry points every time
+    (sphinxcontrib-bibtex asks for the plain-text backend once per citation): a scan of
+    every package's metadata, about a tenth of the book's build. The installed packages
+    do not change during a build, so each lookup is made once. Plugins registered at
+    run time (``register_plugin``) are still found first, as before."""
+    lookup = pybtex.plugin.entry_points
+    if not hasattr(lookup, "cache_info"):
+
+        @functools.cache
+        def entry_points(**selection):
+            return tuple(lookup(**selection))
+
+        pybtex.plugin.entry_points = entry_points
+
+
 def setup(app):
+    remember_entry_points()
     register_pybtex_plugin("pybtex.style.labels", STYLE_NAME, AuthorYearLabelStyle)
     register_pybtex_plugin("pybtex.style.sorting", STYLE_NAME, AuthorYearSortingStyle)
     register_pybtex_plugin("pybtex.style.formatting", STYLE_NAME, AuthorYearStyle)
