@@ -23,6 +23,7 @@ from rnnlib import _env
 
 MIN_REPEATS = 5
 NO_CLEAR_DIFFERENCE = "no clear difference"
+PAGES_AT_ONCE_ENV = "RNNLIB_PAGES_AT_ONCE"  # set by the book's build and tests
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,16 @@ class Timing:
     @property
     def high(self) -> float:
         return max(self.samples)
+
+    @classmethod
+    def of_range(cls, median: float, low: float, high: float) -> "Timing":
+        """A saved median and range (a benchmark's record) as a Timing, for ``verdict``
+        and ``speedup``: its median, low and high are the ones given."""
+        if not low <= median <= high:
+            raise ValueError(
+                f"need low <= median <= high, got {low!r}, {median!r}, {high!r}"
+            )
+        return cls((low, median, high))
 
     def as_dict(self, per: float = 1.0) -> dict[str, float]:
         """median, min and max, each divided by ``per`` (say, steps per call)."""
@@ -108,16 +119,21 @@ def speedup(a: Timing, b: Timing) -> float:
 
 
 def openmp_wait_note() -> str:
-    """How this process's OpenMP threads wait, as a sentence for a page that times
-    PyTorch's threads: OMP_WAIT_POLICY, read when OpenMP starts, changes the answer
-    (``rnnlib.bench mnist`` times both ways)."""
+    """How this process's OpenMP threads waited, and how many pages ran at once, as a
+    sentence for a page that times PyTorch's threads (OMP_WAIT_POLICY is read when
+    OpenMP starts; ``rnnlib.bench mnist`` times both ways). The book's build and tests
+    set PAGES_AT_ONCE_ENV."""
     policy = os.environ.get("OMP_WAIT_POLICY")
     if policy is None:
-        return "This page ran with OpenMP's default waiting."
-    note = f"This page ran with OMP_WAIT_POLICY={policy}"
-    if policy.upper() == _env.SHARED_CORES_ENV["OMP_WAIT_POLICY"]:
+        note = "This page ran with OpenMP's default waiting"
+    else:
+        note = f"This page ran with OMP_WAIT_POLICY={policy}"
+    if policy and policy.upper() == _env.SHARED_CORES_ENV["OMP_WAIT_POLICY"]:
         note += (
-            ", which the book's build and tests set so that two pages (or two test "
-            "workers) running at once do not spin on each other's cores"
+            ", the setting the book's build and tests use so that a waiting thread "
+            "does not hold a core that another page or test needs"
         )
+    at_once = os.environ.get(PAGES_AT_ONCE_ENV, "1")
+    if at_once.isdigit() and int(at_once) > 1:
+        note += f", with {at_once} pages (or test files) running at a time"
     return note + "."

@@ -16,12 +16,6 @@ import pytest
 from nbrecord import EXECUTED, QUICK_BUILD
 from unrolled.pages import notebook_pages, toc_pages  # noqa: F401 (the one list)
 
-from rnnlib._env import share_cores
-from rnnlib.data.download import absolute_data_env
-
-share_cores()  # two test workers on two cores; before any test or kernel loads PyTorch
-absolute_data_env()  # the notebooks' kernels run in book/
-
 ROOT = Path(__file__).resolve().parents[1]
 # In CI (.ci/run sets it) a test whose prerequisite is missing fails, with the reason;
 # elsewhere it skips, with the reason.

@@ -12,18 +12,25 @@ from pathlib import Path
 import pytest
 from unrolled.figures import write_profile  # _ext/, on pytest's pythonpath
 
-from rnnlib._env import quiet_tensorflow
+from rnnlib._env import quiet_tensorflow, share_cores
+from rnnlib.data.download import absolute_data_env
 
 QUICK_BUILD = Path(__file__).resolve().parents[1] / "_build" / "quick"
 EXECUTED = QUICK_BUILD / "executed"  # nbval's executed notebooks, one record per page
 
-# Notebook kernels inherit this environment, as the book build's do (_ext/unrolled/):
-# quiet TensorFlow, no progress bars (on stderr they would fail the book build), and the
+# Notebook kernels inherit this environment, as the book build's do (tools/verify.py):
+# quiet TensorFlow, no progress bars (on stderr they would fail the book build), the
 # book's figure style (its IPython profile), so that what nbval executes for the build
-# looks as the build's own execution would.
+# looks as the build's own execution would; the cores shared between two test workers
+# (before any test or kernel loads PyTorch), the data folder as an absolute path (the
+# kernels run in book/), and how many test files run at once (pages that time say so).
 quiet_tensorflow()
 os.environ.setdefault("RNNLIB_PROGRESS", "0")
 os.environ["IPYTHONDIR"] = str(write_profile(QUICK_BUILD / "ipython"))
+share_cores()
+absolute_data_env()
+if "PYTEST_XDIST_WORKER_COUNT" in os.environ:  # set in each worker, not the controller
+    os.environ["RNNLIB_PAGES_AT_ONCE"] = os.environ["PYTEST_XDIST_WORKER_COUNT"]
 
 
 def is_notebook_cell(item) -> bool:

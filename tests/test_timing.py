@@ -64,8 +64,22 @@ def test_bad_input_is_refused_by_name(kwargs, error, match):
 
 def test_the_openmp_note_says_how_threads_waited(monkeypatch):
     monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    monkeypatch.delenv("RNNLIB_PAGES_AT_ONCE", raising=False)
     assert timing.openmp_wait_note() == "This page ran with OpenMP's default waiting."
     monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")  # what share_cores sets
-    assert "book's build and tests set" in timing.openmp_wait_note()
+    assert "the setting the book's build and tests use" in timing.openmp_wait_note()
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
     assert timing.openmp_wait_note() == "This page ran with OMP_WAIT_POLICY=ACTIVE."
+    monkeypatch.setenv("RNNLIB_PAGES_AT_ONCE", "2")
+    assert timing.openmp_wait_note().endswith(
+        "ACTIVE, with 2 pages (or test files) running at a time."
+    )
+
+
+def test_a_saved_range_compares_as_its_samples_would():
+    saved = timing.Timing.of_range(median=2.0, low=1.5, high=2.5)
+    assert (saved.median, saved.low, saved.high) == (2.0, 1.5, 2.5)
+    assert timing.verdict(saved, timing.Timing((3.0, 3.1, 3.2))) == "faster"
+    assert timing.speedup(saved, timing.Timing((4.0,))) == 2.0
+    with pytest.raises(ValueError, match="need low <= median <= high"):
+        timing.Timing.of_range(median=3.0, low=1.5, high=2.5)

@@ -145,6 +145,7 @@ def main(argv=None) -> int:
     pages = select(args.pages, args.missing, quick)
     size = "quick" if quick else "full"
     print(f"{len(pages)} pages at {size} size, {args.jobs} at a time", flush=True)
+    os.environ["RNNLIB_PAGES_AT_ONCE"] = str(args.jobs)  # pages that time say so
     times, failures = {}, {}
     total = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
