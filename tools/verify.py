@@ -22,7 +22,7 @@ import os
 import platform
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 import nbcache
@@ -31,6 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
 from unrolled.pages import notebook_pages  # noqa: E402
 
 ROOT = nbcache.ROOT
+# Pages that start worker processes of their own (two or four each, see
+# rnnlib.{tf,torch}.parallel.launch): at most one of them runs at a time, since two
+# would put eight processes on two cores, with the workers spinning on each other.
+STARTS_PROCESSES = ("11-data-parallel-tf", "11-data-parallel-torch")
 RUNTIMES = ROOT / "results" / "runtimes.json"
 QUICK_ENV = "RNNLIB_QUICK"
 
@@ -135,6 +139,21 @@ def select(names: list[str], missing: bool, quick: bool) -> list[Path]:
     return sorted(pages, key=lambda p: -estimate.get(p.stem, {}).get("seconds", 60))
 
 
+def schedule(pending: list[Path], running: list[Path], jobs: int) -> list[Path]:
+    """The pages to start now, in ``pending``'s order: as many as free slots allow,
+    never a second page of STARTS_PROCESSES while one runs (a page that has to wait
+    lets the next one go first)."""
+    chosen: list[Path] = []
+    for page in pending:
+        if len(running) + len(chosen) >= jobs:
+            break
+        busy = [p.stem for p in running + chosen if p.stem in STARTS_PROCESSES]
+        if page.stem in STARTS_PROCESSES and busy:
+            continue
+        chosen.append(page)
+    return chosen
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("pages", nargs="*", help="page names (NN-slug); default: all")
@@ -153,11 +172,17 @@ def main(argv=None) -> int:
     times, failures = {}, {}
     total = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        running = [pool.submit(execute, page, quick) for page in pages]
-        for future in as_completed(running):
-            name, seconds, error = future.result()
-            print(f"{name:36s} {seconds:7.1f} s  {'FAILED' if error else 'ok'}")
-            (failures if error else times)[name] = error or seconds
+        pending, running = list(pages), {}
+        while pending or running:
+            for page in schedule(pending, list(running.values()), args.jobs):
+                pending.remove(page)
+                running[pool.submit(execute, page, quick)] = page
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                del running[future]
+                name, seconds, error = future.result()
+                print(f"{name:36s} {seconds:7.1f} s  {'FAILED' if error else 'ok'}")
+                (failures if error else times)[name] = error or seconds
     if not quick and times:
         save_runtimes(times, args.jobs)
     print(f"{'all pages':36s} {time.perf_counter() - total:7.1f} s")
