@@ -18,6 +18,7 @@ import statistics
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from rnnlib import _env
 
@@ -135,5 +136,25 @@ def openmp_wait_note() -> str:
         )
     at_once = os.environ.get(PAGES_AT_ONCE_ENV, "1")
     if at_once.isdigit() and int(at_once) > 1:
-        note += f", with {at_once} pages (or test files) running at a time"
+        note += f", while up to {at_once} pages or tests ran at a time"
     return note + "."
+
+
+def openmp_runtime_note(lib_dir) -> str:
+    """Which OpenMP runtime a PyTorch install ships in ``lib_dir`` (``torch/lib``), as a
+    sentence: GNU's libgomp, whose defaults the book describes, or another."""
+    names = sorted(
+        path.name
+        for path in Path(lib_dir).iterdir()
+        if path.name.startswith(("libgomp", "libomp", "libiomp"))
+    )
+    if names and names[0].startswith("libgomp"):
+        return (
+            "The PyTorch installed here ships GNU's OpenMP runtime, libgomp "
+            f"(torch/lib/{names[0]})."
+        )
+    found = f" ({', '.join(names)})" if names else ""
+    return (
+        f"The PyTorch installed here ships no libgomp in torch/lib{found}: its OpenMP "
+        "runtime may be another, whose details differ from GNU's described here."
+    )

@@ -72,7 +72,7 @@ def test_the_openmp_note_says_how_threads_waited(monkeypatch):
     assert timing.openmp_wait_note() == "This page ran with OMP_WAIT_POLICY=ACTIVE."
     monkeypatch.setenv("RNNLIB_PAGES_AT_ONCE", "2")
     assert timing.openmp_wait_note().endswith(
-        "ACTIVE, with 2 pages (or test files) running at a time."
+        "ACTIVE, while up to 2 pages or tests ran at a time."
     )
 
 
@@ -83,3 +83,15 @@ def test_a_saved_range_compares_as_its_samples_would():
     assert timing.speedup(saved, timing.Timing((4.0,))) == 2.0
     with pytest.raises(ValueError, match="need low <= median <= high"):
         timing.Timing.of_range(median=3.0, low=1.5, high=2.5)
+
+
+def test_the_runtime_note_names_what_the_install_ships(tmp_path):
+    (tmp_path / "libbackend_with_compiler.so").touch()  # "omp" inside a word
+    assert "ships no libgomp in torch/lib:" in timing.openmp_runtime_note(tmp_path)
+    (tmp_path / "libomp.dylib").touch()  # LLVM's, as on macOS
+    assert "torch/lib (libomp.dylib):" in timing.openmp_runtime_note(tmp_path)
+    (tmp_path / "libgomp.so.1").touch()
+    assert timing.openmp_runtime_note(tmp_path) == (
+        "The PyTorch installed here ships GNU's OpenMP runtime, libgomp "
+        "(torch/lib/libgomp.so.1)."
+    )

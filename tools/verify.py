@@ -168,7 +168,8 @@ def main(argv=None) -> int:
     pages = select(args.pages, args.missing, quick)
     size = "quick" if quick else "full"
     print(f"{len(pages)} pages at {size} size, {args.jobs} at a time", flush=True)
-    os.environ["RNNLIB_PAGES_AT_ONCE"] = str(args.jobs)  # pages that time say so
+    # pages that time say how many pages may run beside them
+    os.environ["RNNLIB_PAGES_AT_ONCE"] = str(min(args.jobs, len(pages)))
     times, failures = {}, {}
     total = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
