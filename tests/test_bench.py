@@ -37,9 +37,17 @@ def test_data_benchmark_prints_its_keys():
     pairs = last_line_pairs(result.stdout)
     assert {"speedup_vs_loop", "loop_seconds", "generate_seconds", "size"} <= set(pairs)
     assert pairs["size"] == "quick" and "original loop" in result.stdout
-    # The speedup is the ratio of the two times it reports (each printed to 6 digits).
+    # The speedup is the ratio of the two medians it reports (each printed to 6 digits).
     ratio = float(pairs["loop_seconds"]) / float(pairs["generate_seconds"])
     assert float(pairs["speedup_vs_loop"]) == pytest.approx(ratio, rel=1e-4)
+    # The protocol: interleaved repeats, each a median and its range, and a verdict.
+    assert int(pairs["repeats"]) >= 5
+    for key in ("loop", "legacy", "generate"):
+        low, median, high = (
+            float(pairs[f"{key}_seconds{end}"]) for end in ("_min", "", "_max")
+        )
+        assert low <= median <= high
+    assert pairs["speedup_vs_loop_verdict"] in ("faster", "no_clear_difference")
 
 
 def test_echo_benchmark_prints_its_keys():

@@ -1,16 +1,15 @@
 """Benchmark ``data``: the vectorized generators against the original article's loop.
 
-Each generator makes the same number of steps (1,000,000 at full size); the table shows
-the median of several runs of each, measured in one process, and the speedups over the
-loop.
+Each generator makes the same number of steps (1,000,000 at full size), timed by the
+book's protocol (``rnnlib.timing``): the three take turns, five times each after one
+untimed call; the table shows each one's median and range, and the speedups over the
+loop (ratios of medians) with their verdicts ("faster" only where the ranges do not
+overlap).
 """
-
-import statistics
-import time
 
 import numpy as np
 
-from rnnlib import config
+from rnnlib import config, timing
 from rnnlib.bench import Result
 from rnnlib.data import echo
 
@@ -32,41 +31,56 @@ def original_loop(size):
     return X, np.array(Y)
 
 
-def median_seconds(function, repeats) -> float:
-    times = []
-    for repeat in range(repeats):
-        np.random.seed(repeat)
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def seeded(function, seed=0):
+    """``function`` after seeding NumPy's global generator, which the loop and
+    ``generate_legacy`` draw from: every call makes the same sequence."""
+
+    def call():
+        np.random.seed(seed)
+        return function()
+
+    return call
 
 
 def run() -> Result:
     size = config.sizes("bench.data")
     n = size.n
-    seconds = {
-        "original loop": median_seconds(lambda: original_loop(n), repeats=3),
-        "generate_legacy": median_seconds(lambda: echo.generate_legacy(n), repeats=9),
-        "generate": median_seconds(lambda: echo.generate(n, seed=0), repeats=9),
-    }
-    loop = seconds["original loop"]
+    timed = timing.interleaved(
+        {
+            "original loop": seeded(lambda: original_loop(n)),
+            "generate_legacy": seeded(lambda: echo.generate_legacy(n)),
+            "generate": lambda: echo.generate(n, seed=0),
+        },
+        repeats=timing.MIN_REPEATS,
+    )
+    loop = timed["original loop"]
     rows = [
         {
             "generator": name,
             "steps": n,
-            "median seconds": value,
-            "speedup vs loop": f"{loop / value:.1f}x",
+            "median seconds": t.median,
+            "min to max": f"{t.low:.4f} to {t.high:.4f}",
+            "speedup vs loop": f"{timing.speedup(t, loop):.1f}x",
         }
-        for name, value in seconds.items()
+        for name, t in timed.items()
     ]
-    summary = {
-        "steps": n,
-        "loop_seconds": loop,
-        "legacy_seconds": seconds["generate_legacy"],
-        "generate_seconds": seconds["generate"],
-        "speedup_vs_loop": loop / seconds["generate"],
-        "legacy_speedup_vs_loop": loop / seconds["generate_legacy"],
-        "size": size.name,
-    }
+    summary = {"steps": n}
+    for key, name in (
+        ("loop", "original loop"),
+        ("legacy", "generate_legacy"),
+        ("generate", "generate"),
+    ):
+        t = timed[name]
+        summary |= {
+            f"{key}_seconds": t.median,
+            f"{key}_seconds_min": t.low,
+            f"{key}_seconds_max": t.high,
+        }
+    for key, name in (
+        ("speedup_vs_loop", "generate"),
+        ("legacy_speedup_vs_loop", "generate_legacy"),
+    ):
+        summary[key] = timing.speedup(timed[name], loop)
+        summary[f"{key}_verdict"] = timing.verdict(timed[name], loop).replace(" ", "_")
+    summary |= {"repeats": timing.MIN_REPEATS, "size": size.name}
     return Result(rows, summary)
