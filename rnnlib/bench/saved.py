@@ -50,16 +50,30 @@ def versions() -> dict[str, str]:
 
 
 def git_commit() -> str:
+    """The commit the code ran from, with "-dirty" where rnnlib/ differs from it (the
+    code that ran is then not the commit's)."""
+    here = Path(__file__).resolve().parents[1]  # rnnlib/
     try:
         result = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
             capture_output=True,
             text=True,
             timeout=10,
+            cwd=here,
+        )
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", "."],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            cwd=here,
         )
     except OSError:
         return "unknown"
-    return result.stdout.strip() or "unknown"
+    commit = result.stdout.strip()
+    if not commit:
+        return "unknown"
+    return commit + ("-dirty" if changed.stdout.strip() else "")
 
 
 def save(name: str, about: str, result, directory: Path = RESULTS_DIR) -> Path:
