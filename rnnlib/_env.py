@@ -25,6 +25,11 @@ def quiet_tensorflow() -> None:
 SHARED_CORES_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
+#: How many pages (or test files) the book's build and tests run at once, for pages that
+#: time something to say so (``rnnlib.timing.openmp_wait_note``).
+PAGES_AT_ONCE_ENV = "RNNLIB_PAGES_AT_ONCE"
+
+
 def share_cores() -> None:
     """Set SHARED_CORES_ENV, keeping any value the user set; call before PyTorch
     loads (the setting is read when its OpenMP runtime starts)."""

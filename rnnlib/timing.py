@@ -24,7 +24,6 @@ from rnnlib import _env
 
 MIN_REPEATS = 5
 NO_CLEAR_DIFFERENCE = "no clear difference"
-PAGES_AT_ONCE_ENV = "RNNLIB_PAGES_AT_ONCE"  # set by the book's build and tests
 
 
 @dataclass(frozen=True)
@@ -123,7 +122,7 @@ def openmp_wait_note() -> str:
     """How this process's OpenMP threads waited, and how many pages ran at once, as a
     sentence for a page that times PyTorch's threads (OMP_WAIT_POLICY is read when
     OpenMP starts; ``rnnlib.bench mnist`` times both ways). The book's build and tests
-    set PAGES_AT_ONCE_ENV."""
+    set ``_env.PAGES_AT_ONCE_ENV``."""
     policy = os.environ.get("OMP_WAIT_POLICY")
     if policy is None:
         note = "This page ran with OpenMP's default waiting"
@@ -134,7 +133,7 @@ def openmp_wait_note() -> str:
             ", the setting the book's build and tests use so that a waiting thread "
             "does not hold a core that another page or test needs"
         )
-    at_once = os.environ.get(PAGES_AT_ONCE_ENV, "1")
+    at_once = os.environ.get(_env.PAGES_AT_ONCE_ENV, "1")
     if at_once.isdigit() and int(at_once) > 1:
         note += f", while up to {at_once} pages or tests ran at a time"
     return note + "."

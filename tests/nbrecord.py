@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from unrolled.figures import write_profile  # _ext/, on pytest's pythonpath
 
-from rnnlib._env import quiet_tensorflow, share_cores
+from rnnlib._env import PAGES_AT_ONCE_ENV, quiet_tensorflow, share_cores
 from rnnlib.data.download import absolute_data_env
 
 QUICK_BUILD = Path(__file__).resolve().parents[1] / "_build" / "quick"
@@ -30,7 +30,7 @@ os.environ["IPYTHONDIR"] = str(write_profile(QUICK_BUILD / "ipython"))
 share_cores()
 absolute_data_env()
 if "PYTEST_XDIST_WORKER_COUNT" in os.environ:  # set in each worker, not the controller
-    os.environ["RNNLIB_PAGES_AT_ONCE"] = os.environ["PYTEST_XDIST_WORKER_COUNT"]
+    os.environ[PAGES_AT_ONCE_ENV] = os.environ["PYTEST_XDIST_WORKER_COUNT"]
 
 
 def is_notebook_cell(item) -> bool:

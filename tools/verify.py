@@ -168,8 +168,9 @@ def main(argv=None) -> int:
     pages = select(args.pages, args.missing, quick)
     size = "quick" if quick else "full"
     print(f"{len(pages)} pages at {size} size, {args.jobs} at a time", flush=True)
-    # pages that time say how many pages may run beside them
-    os.environ["RNNLIB_PAGES_AT_ONCE"] = str(min(args.jobs, len(pages)))
+    from rnnlib._env import PAGES_AT_ONCE_ENV  # pages that time say so
+
+    os.environ[PAGES_AT_ONCE_ENV] = str(min(args.jobs, len(pages)))
     times, failures = {}, {}
     total = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
